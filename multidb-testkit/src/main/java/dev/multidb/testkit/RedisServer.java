@@ -1,0 +1,365 @@
+package dev.multidb.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real redis-server process on a loopback port, with hooks for real faults: SIGKILL, SIGSTOP/SIGCONT and
+ * restart on the same port. Each server runs in its own temp directory without persistence.
+ */
+public final class RedisServer implements AutoCloseable {
+
+    /** Timeout used by {@link #command(String...)} for connect and read. */
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final String HOST = "127.0.0.1";
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration PROBE_TIMEOUT = Duration.ofMillis(500);
+    private static final int START_ATTEMPTS = 5;
+    private static final int LOG_TAIL_LINES = 30;
+
+    /** Every server whose process may be alive, so the shutdown hook can kill them all. */
+    private static final Set<RedisServer> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(RedisServer::destroyNow), "redis-server-reaper"));
+    }
+
+    private final int port;
+    private final List<String> extraArgs;
+    private final Path dir;
+    private final Path logFile;
+    private final Path consoleFile;
+    private volatile Process process;
+    private volatile boolean frozen;
+    private boolean closed;
+
+    private RedisServer(int port, List<String> extraArgs) {
+        this.port = port;
+        this.extraArgs = extraArgs;
+        try {
+            this.dir = Files.createTempDirectory("multidb-redis-" + port + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.logFile = dir.resolve("redis.log");
+        this.consoleFile = dir.resolve("console.log"); // config errors go to stderr before --logfile applies
+    }
+
+    /** Starts a fresh server on a free loopback port and waits until it answers PING. */
+    public static RedisServer start() {
+        return start(new String[0]);
+    }
+
+    /**
+     * Starts a fresh server with additional command-line config (e.g. {@code "--cluster-enabled", "yes"}),
+     * applied after the defaults so they can override them.
+     *
+     * @throws IllegalStateException if the server does not come up within 10 s; the message has its log tail
+     */
+    public static RedisServer start(String... extraArgs) {
+        PortInUseException lastClash = null;
+        // The free port we probe can be grabbed by someone else before redis binds it; just pick another.
+        for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+            RedisServer server = new RedisServer(freePort(), List.of(extraArgs));
+            try {
+                server.launch();
+                return server;
+            } catch (PortInUseException e) {
+                server.close();
+                lastClash = e;
+            } catch (RuntimeException e) {
+                server.close();
+                throw e;
+            }
+        }
+        throw lastClash;
+    }
+
+    /** Path of the redis-server binary in use: $REDIS_SERVER, else on the PATH, else extracted from embedded-redis. */
+    public static String binary() {
+        return RedisBinary.path();
+    }
+
+    /** Version of {@link #binary()} as {major, minor, patch}. */
+    public static int[] serverVersion() {
+        return RedisBinary.version();
+    }
+
+    /** Whether {@link #binary()} is Redis 7 or newer (the bundled fallback binary is 6.2). */
+    public static boolean supportsRedis7() {
+        return serverVersion()[0] >= 7;
+    }
+
+    /** The port, fixed for the lifetime of this object (kept across {@link #restart()}). */
+    public int port() {
+        return port;
+    }
+
+    /** Always {@code "127.0.0.1"}. */
+    public String host() {
+        return HOST;
+    }
+
+    /** {@code redis://127.0.0.1:PORT}. */
+    public String uri() {
+        return "redis://" + HOST + ":" + port;
+    }
+
+    /** PID of the current (or most recent) redis-server process. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Whether the process is alive (a frozen process counts as running). */
+    public boolean isRunning() {
+        Process p = process;
+        return p != null && p.isAlive();
+    }
+
+    /** SIGKILLs the process and waits for it to exit. No-op if it is not running. */
+    public synchronized void kill() {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        p.destroyForcibly(); // SIGKILL on Unix; also ends a SIGSTOPped process
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("redis-server pid " + p.pid() + " survived SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for redis-server to die", e);
+        }
+        frozen = false;
+    }
+
+    /** Sends SIGSTOP: the port still accepts TCP connections (kernel backlog) but nothing is answered. */
+    public synchronized void freeze() {
+        requireRunning();
+        Signals.send(pid(), "STOP");
+        frozen = true;
+        Signals.awaitStopped(pid());
+    }
+
+    /** Sends SIGCONT to a frozen server. */
+    public synchronized void thaw() {
+        requireRunning();
+        Signals.send(pid(), "CONT");
+        frozen = false;
+    }
+
+    /**
+     * Kills the server if it is running, then starts it again on the same port with the same arguments and
+     * waits for PING. Data is lost (no persistence).
+     */
+    public synchronized void restart() {
+        requireOpen();
+        kill();
+        PortInUseException lastClash = null;
+        // Redis binds with SO_REUSEADDR, but the port can still be briefly held (e.g. by a client's ephemeral socket).
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            try {
+                launch();
+                return;
+            } catch (PortInUseException e) {
+                lastClash = e;
+                pause(100L * attempt);
+            }
+        }
+        throw lastClash;
+    }
+
+    /** {@code PING} with the default timeout. */
+    public String ping() {
+        return command("PING");
+    }
+
+    /**
+     * Sends one command on a short-lived connection with {@link #DEFAULT_COMMAND_TIMEOUT}.
+     *
+     * @return the reply as text; nil is {@code null}; arrays are their elements joined by {@code '\n'}
+     * @throws IllegalStateException with the error text if redis answers with an error
+     * @throws UncheckedIOException if the connection fails or times out (cause: the {@link IOException})
+     */
+    public String command(String... args) {
+        return command(DEFAULT_COMMAND_TIMEOUT, args);
+    }
+
+    /** Like {@link #command(String...)} with the given connect and read timeout. */
+    public String command(Duration timeout, String... args) {
+        try {
+            return Resp.call(HOST, port, timeout, args);
+        } catch (IOException e) {
+            throw new UncheckedIOException(String.join(" ", args) + " to " + uri() + " failed: " + e, e);
+        }
+    }
+
+    /** The last lines of the server log and of its stdout/stderr. */
+    public String logTail() {
+        return "--- " + logFile + " ---\n" + tail(logFile) + "--- " + consoleFile + " ---\n" + tail(consoleFile);
+    }
+
+    /** Kills the process (thawing it first if frozen) and deletes its working directory. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (frozen && isRunning()) {
+            Signals.send(pid(), "CONT");
+        }
+        kill();
+        LIVE.remove(this);
+        deleteRecursively(dir);
+    }
+
+    @Override
+    public String toString() {
+        return "RedisServer[" + uri() + (isRunning() ? ", pid " + pid() : ", stopped") + "]";
+    }
+
+    private void launch() {
+        List<String> cmd = new ArrayList<>(List.of(binary(),
+                "--port", Integer.toString(port),
+                "--bind", HOST,
+                "--save", "",
+                "--appendonly", "no",
+                "--daemonize", "no",
+                "--dir", dir.toString(),
+                "--logfile", logFile.toString()));
+        cmd.addAll(extraArgs);
+        ProcessBuilder builder = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(consoleFile.toFile()));
+        process = startProcess(builder);
+        LIVE.add(this);
+        awaitReady();
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        while (true) {
+            Process p = process;
+            if (!p.isAlive()) {
+                String tail = logTail();
+                String msg = "redis-server on port " + port + " exited with code " + p.exitValue() + "\n" + tail;
+                throw tail.contains("Address already in use") ? new PortInUseException(msg) : new IllegalStateException(msg);
+            }
+            if (answersAsUs(p.pid())) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                kill();
+                throw new IllegalStateException("redis-server on port " + port + " did not answer PING within "
+                        + STARTUP_TIMEOUT.toSeconds() + " s\n" + logTail());
+            }
+            pause(20);
+        }
+    }
+
+    /** PING answers and the answering server is our process, not someone else who owned the port first. */
+    private boolean answersAsUs(long pid) {
+        try {
+            return "PONG".equals(Resp.call(HOST, port, PROBE_TIMEOUT, "PING"))
+                    && Resp.call(HOST, port, PROBE_TIMEOUT, "INFO", "server").contains("process_id:" + pid + "\r\n");
+        } catch (IOException | IllegalStateException notReadyYet) {
+            return false;
+        }
+    }
+
+    private static Process startProcess(ProcessBuilder builder) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return builder.start();
+            } catch (IOException e) {
+                // ETXTBSY: a concurrent fork can briefly hold the freshly extracted binary open for writing.
+                if (attempt < 5 && String.valueOf(e.getMessage()).contains("error=26")) {
+                    pause(50);
+                    continue;
+                }
+                throw new UncheckedIOException("cannot start " + builder.command(), e);
+            }
+        }
+    }
+
+    /** Shutdown-hook path: no locks, no waiting, best effort. */
+    private void destroyNow() {
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+        }
+        deleteRecursively(dir);
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
+    }
+
+    private void requireRunning() {
+        requireOpen();
+        if (!isRunning()) {
+            throw new IllegalStateException(this + " is not running");
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port", e);
+        }
+    }
+
+    private static String tail(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            List<String> last = lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size());
+            return last.isEmpty() ? "(empty)\n" : String.join("\n", last) + "\n";
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")\n";
+        }
+    }
+
+    private static void deleteRecursively(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort: it is a temp dir
+        }
+    }
+
+    static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Startup failed because the port was taken; the caller may retry. */
+    private static final class PortInUseException extends IllegalStateException {
+        PortInUseException(String message) {
+            super(message);
+        }
+    }
+}

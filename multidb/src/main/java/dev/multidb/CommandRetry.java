@@ -1,0 +1,52 @@
+package dev.multidb;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * How often and how fast the client retries a command at the multi-database layer: exponential
+ * backoff with full jitter, as redis-py's {@code ExponentialWithJitterBackoff}. The per-database
+ * connections never retry by themselves.
+ *
+ * @param retries how many times a command may be sent again after its first attempt (0 = never)
+ * @param base    the backoff before the first retry is drawn from {@code [0, base]}
+ * @param cap     the largest backoff
+ */
+public record CommandRetry(int retries, Duration base, Duration cap) {
+
+    /** Default: 10 retries, 10 ms base, 1 s cap (the reference's values). */
+    public static final CommandRetry DEFAULT = new CommandRetry(10, Duration.ofMillis(10), Duration.ofSeconds(1));
+
+    public CommandRetry {
+        if (retries < 0) {
+            throw new IllegalArgumentException("commandRetry.retries must be >= 0, was " + retries);
+        }
+        Config.requireNonNegative("commandRetry.base", base);
+        Config.requireNonNegative("commandRetry.cap", cap);
+        if (cap.compareTo(base) < 0) {
+            throw new IllegalArgumentException("commandRetry.cap (" + cap + ") must be >= commandRetry.base (" + base + ")");
+        }
+    }
+
+    /** Exponential backoff with jitter. */
+    public static CommandRetry exponentialWithJitter(int retries, Duration base, Duration cap) {
+        return new CommandRetry(retries, base, cap);
+    }
+
+    /** No retry at all. */
+    public static CommandRetry none() {
+        return new CommandRetry(0, Duration.ZERO, Duration.ZERO);
+    }
+
+    /**
+     * The delay before retry number {@code retry} (1-based): uniform in
+     * {@code [0, min(cap, base * 2^(retry-1))]}.
+     */
+    public long backoffNanos(int retry) {
+        long ceiling = base.toNanos() << Math.min(Math.max(retry - 1, 0), 30);
+        if (ceiling <= 0 || ceiling > cap.toNanos()) {
+            ceiling = cap.toNanos();
+        }
+        return ceiling == 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
+    }
+}

@@ -1,0 +1,287 @@
+package dev.multidb;
+
+import java.time.Duration;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+
+/**
+ * How to reach one member database, and its weight. Immutable; built with {@link #builder()}.
+ * Exactly one source is given: {@link Builder#fromUrl(String)}, {@link Builder#fromUri(RedisURI)},
+ * {@link Builder#host(String)}/{@link Builder#port(int)}, or an existing
+ * {@link Builder#client(RedisClient, RedisURI) RedisClient} (the counterpart of redis-py's
+ * {@code from_pool}).
+ */
+public final class DatabaseConfig {
+
+    /** Default weight: 1.0. */
+    public static final double DEFAULT_WEIGHT = 1.0;
+
+    /** Default grace period of the circuit breaker: 60 s (the reference's value). */
+    public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(60);
+
+    private final RedisURI uri;
+    private final RedisClient client;
+    private final ClientOptions clientOptions;
+    private final double weight;
+    private final Duration gracePeriod;
+    private final String healthCheckUrl;
+    private final String name;
+
+    private DatabaseConfig(Builder b, RedisURI uri) {
+        this.uri = uri;
+        this.client = b.client;
+        this.clientOptions = b.clientOptions;
+        this.weight = b.weight;
+        this.gracePeriod = b.gracePeriod;
+        this.healthCheckUrl = b.healthCheckUrl;
+        this.name = b.name != null ? b.name : uri.getHost() + ":" + uri.getPort();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The endpoint (may carry credentials). */
+    public RedisURI uri() {
+        return uri;
+    }
+
+    /** The application's own client, or {@code null} when multidb creates and owns one. */
+    public RedisClient client() {
+        return client;
+    }
+
+    /** Lettuce client options given by the application, or {@code null}. */
+    public ClientOptions clientOptions() {
+        return clientOptions;
+    }
+
+    public double weight() {
+        return weight;
+    }
+
+    public Duration gracePeriod() {
+        return gracePeriod;
+    }
+
+    public String healthCheckUrl() {
+        return healthCheckUrl;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** host:port, the identity used to reject duplicate members. */
+    String endpoint() {
+        return uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+    }
+
+    @Override
+    public String toString() {
+        return "DatabaseConfig[name=" + name + ", uri=" + Masking.mask(uri) + ", weight=" + weight
+                + ", gracePeriod=" + gracePeriod + (healthCheckUrl == null ? "" : ", healthCheckUrl=" + healthCheckUrl) + "]";
+    }
+
+    /** Builds a {@link DatabaseConfig}; {@link #build()} validates every field. */
+    public static final class Builder {
+        private String url;
+        private RedisURI fromUri;
+        private String host;
+        private Integer port;
+        private String username;
+        private char[] password;
+        private Boolean ssl;
+        private Integer database;
+        private RedisClient client;
+        private ClientOptions clientOptions;
+        private double weight = DEFAULT_WEIGHT;
+        private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
+        private String healthCheckUrl;
+        private String name;
+
+        private Builder() {
+        }
+
+        /** A Redis URL: {@code redis://[user:password@]host[:port][/db]} or {@code rediss://…}. */
+        public Builder fromUrl(String url) {
+            this.url = url;
+            return this;
+        }
+
+        /** A Lettuce {@link RedisURI}. */
+        public Builder fromUri(RedisURI uri) {
+            this.fromUri = uri;
+            return this;
+        }
+
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** Port; with {@link #host(String)} or to override the URL's. Default 6379. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder username(String username) {
+            this.username = username;
+            return this;
+        }
+
+        public Builder password(CharSequence password) {
+            this.password = password == null ? null : password.toString().toCharArray();
+            return this;
+        }
+
+        /** TLS on or off (certificates are verified by default). */
+        public Builder ssl(boolean ssl) {
+            this.ssl = ssl;
+            return this;
+        }
+
+        /** The logical database index (SELECT). */
+        public Builder database(int database) {
+            this.database = database;
+            return this;
+        }
+
+        /**
+         * Lettuce client options for this database. Options that would make a connection
+         * reconnect, replay or buffer commands by itself are overridden (and the override logged):
+         * the multi-database layer owns retries.
+         */
+        public Builder clientOptions(ClientOptions clientOptions) {
+            this.clientOptions = clientOptions;
+            return this;
+        }
+
+        /**
+         * Use the application's own {@link RedisClient} (its resources and options; options are
+         * overridden as for {@link #clientOptions(ClientOptions)}). multidb opens its connections
+         * through it but never shuts it down.
+         */
+        public Builder client(RedisClient client, RedisURI uri) {
+            this.client = client;
+            this.fromUri = uri;
+            return this;
+        }
+
+        /** Priority: the highest-weight healthy database carries the traffic. Default 1.0. */
+        public Builder weight(double weight) {
+            this.weight = weight;
+            return this;
+        }
+
+        /** How long the circuit stays OPEN after a failure before it may close. Default 60 s. */
+        public Builder gracePeriod(Duration gracePeriod) {
+            this.gracePeriod = gracePeriod;
+            return this;
+        }
+
+        /** The Redis Enterprise REST endpoint (cluster FQDN) for lag-aware health checks. */
+        public Builder healthCheckUrl(String healthCheckUrl) {
+            this.healthCheckUrl = healthCheckUrl;
+            return this;
+        }
+
+        /** A name for logs, events and status. Default {@code host:port}. */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public DatabaseConfig build() {
+            if (!(weight > 0) || Double.isInfinite(weight)) {
+                throw new IllegalArgumentException("weight must be a positive finite number, was " + weight);
+            }
+            Config.requireNonNegative("gracePeriod", gracePeriod);
+            if (name != null && name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank");
+            }
+            return new DatabaseConfig(this, resolveUri());
+        }
+
+        private RedisURI resolveUri() {
+            int sources = (url != null ? 1 : 0) + (fromUri != null ? 1 : 0) + (host != null ? 1 : 0);
+            if (sources == 0) {
+                throw new IllegalArgumentException("one of fromUrl, fromUri, host or client must be set");
+            }
+            if (sources > 1) {
+                throw new IllegalArgumentException("only one of fromUrl, fromUri, host or client may be set");
+            }
+            RedisURI.Builder b;
+            if (url != null) {
+                b = RedisURI.builder(parseUrl(url));
+            } else if (fromUri != null) {
+                b = RedisURI.builder(fromUri);
+            } else {
+                if (host.isBlank()) {
+                    throw new IllegalArgumentException("host must not be blank");
+                }
+                b = RedisURI.builder().withHost(host).withPort(RedisURI.DEFAULT_REDIS_PORT);
+            }
+            if (port != null) {
+                if (port < 1 || port > 65535) {
+                    throw new IllegalArgumentException("port must be in 1..65535, was " + port);
+                }
+                b.withPort(port);
+            }
+            if (password != null) {
+                if (username != null) {
+                    b.withAuthentication(username, password);
+                } else {
+                    b.withPassword(password);
+                }
+            } else if (username != null) {
+                throw new IllegalArgumentException("username '" + username + "' given without a password");
+            }
+            if (ssl != null) {
+                b.withSsl(ssl);
+            }
+            if (database != null) {
+                if (database < 0) {
+                    throw new IllegalArgumentException("database must be >= 0, was " + database);
+                }
+                b.withDatabase(database);
+            }
+            RedisURI uri = b.build();
+            if (uri.getHost() == null || uri.getHost().isBlank()) {
+                throw new IllegalArgumentException("the database has no host: " + Masking.mask(uri));
+            }
+            return uri;
+        }
+
+        private static RedisURI parseUrl(String url) {
+            if (url.isBlank()) {
+                throw new IllegalArgumentException("fromUrl must not be blank");
+            }
+            String scheme = url.contains("://") ? url.substring(0, url.indexOf("://")) : "";
+            if (!scheme.equals("redis") && !scheme.equals("rediss")) {
+                throw new IllegalArgumentException("fromUrl must start with redis:// or rediss://, was '"
+                        + Masking.maskUrl(url) + "'");
+            }
+            try {
+                RedisURI uri = RedisURI.create(url);
+                if (uri.getHost() == null || uri.getHost().isBlank()) {
+                    throw new IllegalArgumentException("fromUrl has no host: '" + Masking.maskUrl(url) + "'");
+                }
+                return uri;
+            } catch (IllegalArgumentException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith("fromUrl")) {
+                    throw e;
+                }
+                throw new IllegalArgumentException("fromUrl is not a valid Redis URL: '" + Masking.maskUrl(url) + "' ("
+                        + e.getMessage() + ")", e);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("fromUrl is not a valid Redis URL: '" + Masking.maskUrl(url) + "' ("
+                        + e.getMessage() + ")", e);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,304 @@
+package dev.multidb;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+
+import dev.multidb.circuit.CircuitBreaker;
+import dev.multidb.circuit.CircuitState;
+import dev.multidb.command.CommandRouter;
+import dev.multidb.command.MultiDbConnection;
+import dev.multidb.command.RoutingChannelWriter;
+import dev.multidb.database.DatabaseRuntime;
+import dev.multidb.database.MemberClients;
+import dev.multidb.detect.CommandFailureDetector;
+import dev.multidb.detect.FailureDetector;
+import dev.multidb.event.EventBus;
+import dev.multidb.failover.FailoverController;
+import dev.multidb.health.HealthCheck;
+import dev.multidb.health.HealthCheckRunner;
+
+/**
+ * Several Redis databases used as one resilient endpoint. Commands go to the active database (the
+ * highest-weight healthy one); the client health-checks every database, detects failures from
+ * real traffic, fails over, retries safely and falls back. Thread-safe: share one client.
+ *
+ * <pre>{@code
+ * try (MultiDbClient<String, String> client = MultiDbClient.create(config)) {
+ *     client.sync().set("key", "value");
+ * }
+ * }</pre>
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public final class MultiDbClient<K, V> implements AutoCloseable {
+
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    private final MultiDbConfig config;
+    private final ClientResources resources;
+    private final boolean ownsResources;
+    private final ScheduledThreadPoolExecutor coordinator;
+    private final EventBus events;
+    private final FailoverController<K, V> controller;
+    private final MultiDbConnection<K, V> connection;
+    private final List<HealthCheck> healthChecks;
+    private final List<FailureDetector> failureDetectors;
+    private volatile boolean closed;
+
+    private MultiDbClient(MultiDbConfig config, RedisCodec<K, V> codec) {
+        this.config = config;
+        int id = INSTANCES.incrementAndGet();
+        this.ownsResources = config.clientResources() == null;
+        this.resources = ownsResources ? DefaultClientResources.create() : config.clientResources();
+        this.coordinator = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "multidb-" + id + "-coordinator");
+            t.setDaemon(true);
+            return t;
+        });
+        coordinator.setRemoveOnCancelPolicy(true);
+        this.events = new EventBus("multidb-" + id + "-events");
+        config.listeners().forEach((type, list) -> list.forEach(l -> events.addListener(type, l)));
+        this.healthChecks = new java.util.concurrent.CopyOnWriteArrayList<>(config.healthChecks());
+        this.failureDetectors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        failureDetectors.add(new CommandFailureDetector(config.minNumFailures(), config.failureRateThreshold(),
+                config.failuresDetectionWindow()));
+        failureDetectors.addAll(config.failureDetectors());
+        HealthCheckRunner runner = new HealthCheckRunner(() -> healthChecks, config.healthCheckProbes(),
+                config.healthCheckDelay(), config.healthCheckTimeout(), config.healthCheckPolicy(), coordinator);
+        this.controller = new FailoverController<>(config, coordinator, runner, events, System::nanoTime);
+        CommandRouter<K, V> router = new CommandRouter<>(controller, config.commandRetry(), config.retryPolicy(), coordinator, events);
+        this.connection = new MultiDbConnection<>(new RoutingChannelWriter(router, resources, this::ensureOpen), codec,
+                callerTimeout(config));
+        try {
+            start(codec);
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Creates a client with String keys and values, and waits for the first health checks. */
+    public static MultiDbClient<String, String> create(MultiDbConfig config) {
+        return create(config, StringCodec.UTF8);
+    }
+
+    /**
+     * Creates a client with the given codec, runs the first health check of every database and
+     * picks the active one.
+     *
+     * @throws NoValidDatabaseException when fewer databases than the initial health check policy
+     *                                  requires pass their first health check
+     */
+    public static <K, V> MultiDbClient<K, V> create(MultiDbConfig config, RedisCodec<K, V> codec) {
+        if (config == null || codec == null) {
+            throw new IllegalArgumentException("config and codec must not be null");
+        }
+        return new MultiDbClient<>(config, codec);
+    }
+
+    /**
+     * How long a synchronous caller waits in all: every attempt is bounded by the command timeout,
+     * and every pause between them by the retry cap.
+     */
+    private static Duration callerTimeout(MultiDbConfig config) {
+        int attempts = config.commandRetry().retries() + 1;
+        return config.commandTimeout().multipliedBy(attempts)
+                .plus(config.commandRetry().cap().multipliedBy(attempts - 1))
+                .plus(config.healthCheckTimeout());
+    }
+
+    private void start(RedisCodec<K, V> codec) {
+        List<DatabaseRuntime<K, V>> members = new ArrayList<>();
+        for (DatabaseConfig dbConfig : config.databases()) {
+            members.add(newRuntime(dbConfig, codec));
+        }
+        Duration bound = config.connectTimeout()
+                .plus(config.healthCheckTimeout().plus(config.healthCheckDelay()).multipliedBy(config.healthCheckProbes()))
+                .plus(Duration.ofSeconds(1));
+        List<DatabaseRuntime<K, V>> failed;
+        try {
+            failed = controller.initialize(members, bound);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new NoValidDatabaseException("the first active database could not be reached: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start: " + e.getMessage(), e);
+        }
+        int healthy = members.size() - failed.size();
+        if (!config.initialHealthCheckPolicy().isSatisfied(healthy, members.size())) {
+            StringBuilder why = new StringBuilder();
+            for (DatabaseRuntime<K, V> db : failed) {
+                why.append(why.length() == 0 ? "" : ", ").append(db.name()).append(" (").append(Masking.mask(db.uri())).append(')');
+            }
+            throw new NoValidDatabaseException("initial health check policy " + config.initialHealthCheckPolicy() + " not met: "
+                    + healthy + " of " + members.size() + " databases healthy; failed: " + why);
+        }
+        controller.start();
+    }
+
+    private DatabaseRuntime<K, V> newRuntime(DatabaseConfig dbConfig, RedisCodec<K, V> codec) {
+        RedisClient client = MemberClients.clientFor(dbConfig, resources, config.connectTimeout());
+        CircuitBreaker circuit = new CircuitBreaker(dbConfig.gracePeriod(), System::nanoTime, CircuitState.HALF_OPEN);
+        DatabaseRuntime<K, V> runtime = new DatabaseRuntime<>(dbConfig, client, codec, config.commandTimeout(),
+                config.healthCheckTimeout(), circuit, db -> controller.suspect(db));
+        for (FailureDetector detector : failureDetectors) {
+            runtime.addTracker(detector.newTracker(runtime));
+        }
+        return runtime;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the MultiDbClient is closed");
+        }
+    }
+
+    /** Lettuce's synchronous command API; every command goes to the active database. */
+    public RedisCommands<K, V> sync() {
+        ensureOpen();
+        return connection.sync();
+    }
+
+    /** Lettuce's asynchronous command API; every command goes to the active database. */
+    public RedisAsyncCommands<K, V> async() {
+        ensureOpen();
+        return connection.async();
+    }
+
+    /** Lettuce's reactive command API; every command goes to the active database. */
+    public RedisReactiveCommands<K, V> reactive() {
+        ensureOpen();
+        return connection.reactive();
+    }
+
+    /**
+     * A {@link StatefulRedisConnection} view of the client, for frameworks built on Lettuce. Its
+     * commands follow the active database; closing it does not close the client.
+     */
+    public StatefulRedisConnection<K, V> connect() {
+        ensureOpen();
+        return connection;
+    }
+
+    /** The member databases, in configuration order. */
+    public List<Database> databases() {
+        return List.copyOf(controller.databases());
+    }
+
+    /** The database that carries traffic now, or {@code null} when none is usable. */
+    public Database activeDatabase() {
+        return controller.active();
+    }
+
+    /**
+     * Makes {@code database} active now. It stays active (auto fallback does not move traffic
+     * away from it) until it fails or another switch is requested.
+     *
+     * @throws NoValidDatabaseException when its last health check failed
+     */
+    public void setActiveDatabase(Database database) {
+        ensureOpen();
+        await(controller.setActive(database));
+    }
+
+    /** Adds a health check to every database's next runs. */
+    public void addHealthCheck(HealthCheck check) {
+        ensureOpen();
+        healthChecks.add(Config.requireNonNull("healthCheck", check));
+    }
+
+    /** Adds a failure detector; it sees every command outcome from now on. */
+    public void addFailureDetector(FailureDetector detector) {
+        ensureOpen();
+        Config.requireNonNull("failureDetector", detector);
+        failureDetectors.add(detector);
+        for (DatabaseRuntime<K, V> db : controller.databases()) {
+            db.addTracker(detector.newTracker(db));
+        }
+    }
+
+    /**
+     * Registers a listener for an event type (and its subtypes). Listeners run on the client's
+     * event thread, never on a command thread; a throwing listener is logged and skipped.
+     */
+    public <E extends MultiDbEvent> void addListener(Class<E> type, Consumer<? super E> listener) {
+        events.addListener(Config.requireNonNull("type", type), Config.requireNonNull("listener", listener));
+    }
+
+    /** The configuration the client was created with. */
+    public MultiDbConfig config() {
+        return config;
+    }
+
+    private void await(CompletableFuture<Void> future) {
+        try {
+            future.get(callerTimeout(config).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new io.lettuce.core.RedisCommandTimeoutException("timed out: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Stops every thread the client started and closes every connection. Idempotent; commands
+     * after it fail with {@link IllegalStateException}.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        coordinator.shutdownNow();
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        if (controller != null) {
+            for (DatabaseRuntime<K, V> db : controller.databases()) {
+                closing.add(db.closeAsync());
+            }
+        }
+        try {
+            CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Best effort: resources are shut down below regardless.
+        }
+        try {
+            coordinator.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        events.close();
+        if (ownsResources) {
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+    }
+}

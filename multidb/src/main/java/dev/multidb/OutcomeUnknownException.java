@@ -1,0 +1,33 @@
+package dev.multidb;
+
+import io.lettuce.core.RedisException;
+
+/**
+ * A command that is not safe to apply twice (INCR, LPUSH, XADD *, EVAL, …) may have reached the
+ * database before the connection failed or the command timed out. It was not retried, so it was
+ * applied at most once; whether it was applied is unknown.
+ */
+public class OutcomeUnknownException extends RedisException {
+
+    private final String command;
+    private final String database;
+
+    public OutcomeUnknownException(String command, String database, Throwable cause) {
+        super(command + " may or may not have been applied on database '" + database
+                + "': the attempt failed after the command was sent (" + cause.getMessage()
+                + "). It was not retried because applying it twice would change the result;"
+                + " use retryPolicy(RetryPolicy.ALWAYS) to retry such commands anyway.", cause);
+        this.command = command;
+        this.database = database;
+    }
+
+    /** The command's name, e.g. {@code INCR}. */
+    public String command() {
+        return command;
+    }
+
+    /** The name of the database the command was sent to. */
+    public String database() {
+        return database;
+    }
+}

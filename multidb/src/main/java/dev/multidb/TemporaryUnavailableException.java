@@ -1,0 +1,15 @@
+package dev.multidb;
+
+import io.lettuce.core.RedisException;
+
+/**
+ * No database is healthy right now, but the client is still within its failover window
+ * ({@code failoverAttempts × failoverDelay} of wall-clock time since the last database was
+ * lost). The client keeps health-checking; retry later or serve from a fallback.
+ */
+public class TemporaryUnavailableException extends RedisException {
+
+    public TemporaryUnavailableException(String message) {
+        super(message);
+    }
+}

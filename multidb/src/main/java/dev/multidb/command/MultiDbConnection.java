@@ -1,0 +1,47 @@
+package dev.multidb.command;
+
+import java.time.Duration;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.StatefulRedisConnectionImpl;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.protocol.PushHandler;
+
+/**
+ * Lettuce's own {@link io.lettuce.core.api.StatefulRedisConnection} implementation, wired to the
+ * {@link RoutingChannelWriter}: the application gets Lettuce's complete sync, async and reactive
+ * command APIs, and every command follows the active database. Frameworks that take a
+ * {@code StatefulRedisConnection} (Spring Data Redis) can take this one.
+ */
+public final class MultiDbConnection<K, V> extends StatefulRedisConnectionImpl<K, V> {
+
+    /**
+     * @param callerTimeout how long a synchronous call may wait in all, across its retries
+     */
+    public MultiDbConnection(RoutingChannelWriter writer, RedisCodec<K, V> codec, Duration callerTimeout) {
+        super(writer, NO_PUSH, codec, callerTimeout);
+        // Each attempt has its own timeout on its database; the facade only bounds the caller's wait.
+        setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build()).build());
+    }
+
+    private static final PushHandler NO_PUSH = new PushHandler() {
+        @Override
+        public void addListener(io.lettuce.core.api.push.PushListener listener) {
+        }
+
+        @Override
+        public void removeListener(io.lettuce.core.api.push.PushListener listener) {
+        }
+
+        @Override
+        public java.util.Collection<io.lettuce.core.api.push.PushListener> getPushListeners() {
+            return java.util.List.of();
+        }
+    };
+
+    @Override
+    public void close() {
+        // The connection is a view of the client: closing it leaves the client running.
+    }
+}

@@ -1,0 +1,186 @@
+package dev.multidb.command;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CompleteableCommand;
+import io.lettuce.core.protocol.DecoratedCommand;
+import io.lettuce.core.protocol.DemandAware;
+import io.lettuce.core.protocol.ProtocolKeyword;
+import io.lettuce.core.protocol.RedisCommand;
+import io.netty.buffer.ByteBuf;
+
+import dev.multidb.database.DatabaseRuntime;
+import dev.multidb.detect.FailureTracker;
+
+/**
+ * One attempt of an application command on one database. It shares the application command's
+ * arguments and output, but keeps its outcome to itself until the router has decided: a reply
+ * completes the application command; a failure goes to {@link CommandRouter#attemptFailed} which
+ * may send a new attempt elsewhere. It also notes whether its bytes were ever encoded for the
+ * socket: a command never encoded provably never reached the server.
+ */
+final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, CompleteableCommand<T>, DecoratedCommand<K, V, T>,
+        DemandAware.Sink {
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicIntegerFieldUpdater<RoutedCommand> DONE = AtomicIntegerFieldUpdater.newUpdater(RoutedCommand.class, "done");
+
+    final RedisCommand<K, V, T> command;
+    final DatabaseRuntime<K, V> database;
+    final int attempt;
+    private final CommandRouter<K, V> router;
+    private volatile int done;
+    private volatile boolean written;
+    /** Completion callbacks (Lettuce's timeout writer registers one); touched only under {@code this}. */
+    private BiConsumer<? super T, Throwable>[] callbacks;
+
+    RoutedCommand(RedisCommand<K, V, T> command, DatabaseRuntime<K, V> database, int attempt, CommandRouter<K, V> router) {
+        this.command = command;
+        this.database = database;
+        this.attempt = attempt;
+        this.router = router;
+    }
+
+    /** Whether the command may have reached the server. */
+    boolean mayHaveBeenSent() {
+        return written;
+    }
+
+    @Override
+    public void complete() {
+        if (!DONE.compareAndSet(this, 0, 1)) {
+            return;
+        }
+        database.completed.increment();
+        for (FailureTracker tracker : database.trackers()) {
+            tracker.recordSuccess();
+        }
+        command.complete();
+        notifyCallbacks(null);
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable cause) {
+        if (!DONE.compareAndSet(this, 0, 1)) {
+            return false;
+        }
+        database.completed.increment();
+        notifyCallbacks(cause);
+        router.attemptFailed(this, cause);
+        return true;
+    }
+
+    @Override
+    public void cancel() {
+        // Lettuce cancels what it drops on a reset or close; the application's own cancel goes
+        // to the application command and shows in isCancelled().
+        completeExceptionally(new CancellationException("command cancelled by the connection to '" + database.name() + "'"));
+    }
+
+    @Override
+    public boolean isDone() {
+        return done != 0;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return command.isCancelled();
+    }
+
+    @Override
+    public void encode(ByteBuf buf) {
+        written = true;
+        command.encode(buf);
+    }
+
+    @Override
+    public CommandOutput<K, V, T> getOutput() {
+        return command.getOutput();
+    }
+
+    @Override
+    public void setOutput(CommandOutput<K, V, T> output) {
+        command.setOutput(output);
+    }
+
+    @Override
+    public CommandArgs<K, V> getArgs() {
+        return command.getArgs();
+    }
+
+    @Override
+    public ProtocolKeyword getType() {
+        return command.getType();
+    }
+
+    @Override
+    public RedisCommand<K, V, T> getDelegate() {
+        return command;
+    }
+
+    @Override
+    public void onComplete(Consumer<? super T> action) {
+        onComplete((value, error) -> {
+            if (error == null) {
+                action.accept(value);
+            }
+        });
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void onComplete(BiConsumer<? super T, Throwable> action) {
+        synchronized (this) {
+            if (done == 0) {
+                BiConsumer<? super T, Throwable>[] grown = callbacks == null ? new BiConsumer[1]
+                        : java.util.Arrays.copyOf(callbacks, callbacks.length + 1);
+                grown[grown.length - 1] = action;
+                callbacks = grown;
+                return;
+            }
+        }
+        action.accept(null, null);
+    }
+
+    private void notifyCallbacks(Throwable cause) {
+        BiConsumer<? super T, Throwable>[] toCall;
+        synchronized (this) {
+            toCall = callbacks;
+            callbacks = null;
+        }
+        if (toCall != null) {
+            for (BiConsumer<? super T, Throwable> callback : toCall) {
+                callback.accept(null, cause);
+            }
+        }
+    }
+
+    @Override
+    public boolean hasDemand() {
+        return !(command instanceof DemandAware.Sink sink) || sink.hasDemand();
+    }
+
+    @Override
+    public void setSource(DemandAware.Source source) {
+        if (command instanceof DemandAware.Sink sink) {
+            sink.setSource(source);
+        }
+    }
+
+    @Override
+    public void removeSource() {
+        if (command instanceof DemandAware.Sink sink) {
+            sink.removeSource();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RoutedCommand[" + command.getType() + " on " + database.name() + ", attempt " + attempt + "]";
+    }
+}

@@ -1,0 +1,277 @@
+package dev.multidb.database;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+
+import dev.multidb.Database;
+import dev.multidb.DatabaseConfig;
+import dev.multidb.Masking;
+import dev.multidb.circuit.CircuitBreaker;
+import dev.multidb.circuit.CircuitState;
+import dev.multidb.detect.FailureTracker;
+
+/**
+ * The runtime of one member database: its Lettuce client, the connection that carries application
+ * traffic, a separate long-lived connection for health checks, its circuit breaker, failure
+ * trackers and the counters the stall watchdog reads.
+ *
+ * <p>Internal: applications see it as {@link Database}.
+ */
+public final class DatabaseRuntime<K, V> implements Database {
+
+    private final DatabaseConfig config;
+    private final RedisClient client;
+    private final boolean ownsClient;
+    private final RedisCodec<K, V> codec;
+    private final Duration commandTimeout;
+    private final Duration healthCheckTimeout;
+    private final CircuitBreaker circuit;
+    private final Consumer<DatabaseRuntime<K, V>> onConnectionLost;
+
+    private volatile double weight;
+    private volatile boolean healthy;
+    private volatile long lastHealthLatencyNanos = -1;
+    private volatile FailureTracker[] trackers = new FailureTracker[0];
+
+    private volatile StatefulRedisConnection<K, V> commandConnection;
+    private CompletableFuture<StatefulRedisConnection<K, V>> commandConnecting;
+    private volatile StatefulRedisConnection<String, String> healthConnection;
+    private CompletableFuture<StatefulRedisConnection<String, String>> healthConnecting;
+
+    /** Commands handed to the command connection / answered by it: the stall watchdog compares them. */
+    public final LongAdder dispatched = new LongAdder();
+    public final LongAdder completed = new LongAdder();
+    /** Orders health-check runs so that a stale result never overwrites a newer one. */
+    public final AtomicLong healthRuns = new AtomicLong();
+    public long lastAppliedHealthRun;
+    public boolean suspectRunInFlight;
+    private volatile boolean closed;
+
+    public DatabaseRuntime(DatabaseConfig config, RedisClient client, RedisCodec<K, V> codec, Duration commandTimeout,
+            Duration healthCheckTimeout, CircuitBreaker circuit, Consumer<DatabaseRuntime<K, V>> onConnectionLost) {
+        this.config = config;
+        this.client = client;
+        this.ownsClient = config.client() == null;
+        this.codec = codec;
+        this.commandTimeout = commandTimeout;
+        this.healthCheckTimeout = healthCheckTimeout;
+        this.circuit = circuit;
+        this.onConnectionLost = onConnectionLost;
+        this.weight = config.weight();
+    }
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    @Override
+    public double weight() {
+        return weight;
+    }
+
+    public void setWeight(double weight) {
+        this.weight = weight;
+    }
+
+    @Override
+    public CircuitState circuitState() {
+        return circuit.state();
+    }
+
+    @Override
+    public boolean isHealthy() {
+        return healthy;
+    }
+
+    public void setHealthy(boolean healthy, long latencyNanos) {
+        this.healthy = healthy;
+        this.lastHealthLatencyNanos = latencyNanos;
+    }
+
+    /** Latency of the last passing health probe, or -1. */
+    public long lastHealthLatencyNanos() {
+        return lastHealthLatencyNanos;
+    }
+
+    @Override
+    public RedisURI uri() {
+        return config.uri();
+    }
+
+    @Override
+    public String healthCheckUrl() {
+        return config.healthCheckUrl();
+    }
+
+    public DatabaseConfig config() {
+        return config;
+    }
+
+    public CircuitBreaker circuit() {
+        return circuit;
+    }
+
+    public FailureTracker[] trackers() {
+        return trackers;
+    }
+
+    public synchronized void addTracker(FailureTracker tracker) {
+        FailureTracker[] grown = java.util.Arrays.copyOf(trackers, trackers.length + 1);
+        grown[trackers.length] = tracker;
+        trackers = grown;
+    }
+
+    public void resetTrackers() {
+        for (FailureTracker tracker : trackers) {
+            tracker.reset();
+        }
+    }
+
+    /** The connection for application commands, or {@code null} while there is none. Hot path: one volatile read. */
+    public StatefulRedisConnection<K, V> commandConnection() {
+        return commandConnection;
+    }
+
+    /**
+     * Makes the command connection ready for traffic: opens a new one if there is none (or it was
+     * lost), and proves it live with a PING, so traffic never moves onto a stale connection.
+     */
+    public CompletableFuture<Void> prepareForTraffic() {
+        return openCommandConnection().thenCompose(connection -> connection.async().ping().toCompletableFuture()
+                .handle((pong, error) -> {
+                    if (error == null) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    // A stale connection: replace it once, and prove the new one.
+                    closeCommandConnection(connection);
+                    return openCommandConnection().thenCompose(fresh -> fresh.async().ping().toCompletableFuture())
+                            .<Void>thenApply(ignored -> null);
+                }).thenCompose(f -> f));
+    }
+
+    private synchronized CompletableFuture<StatefulRedisConnection<K, V>> openCommandConnection() {
+        StatefulRedisConnection<K, V> current = commandConnection;
+        if (current != null && current.isOpen()) {
+            return CompletableFuture.completedFuture(current);
+        }
+        if (commandConnecting != null && !commandConnecting.isDone()) {
+            return commandConnecting;
+        }
+        CompletableFuture<StatefulRedisConnection<K, V>> connecting = client.connectAsync(codec, config.uri())
+                .toCompletableFuture().thenApply(connection -> {
+                    connection.setTimeout(commandTimeout);
+                    connection.addListener(new RedisConnectionStateListener() {
+                        @Override
+                        public void onRedisDisconnected(RedisChannelHandler<?, ?> ignored) {
+                            onConnectionLost.accept(DatabaseRuntime.this);
+                        }
+                    });
+                    synchronized (this) {
+                        if (closed) {
+                            connection.closeAsync();
+                            throw new IllegalStateException("database '" + name() + "' is closed");
+                        }
+                        commandConnection = connection;
+                    }
+                    return connection;
+                });
+        commandConnecting = connecting;
+        return connecting;
+    }
+
+    /**
+     * Closes the command connection so that commands still waiting on it fail at once (and are
+     * retried elsewhere when safe) instead of waiting for their timeout.
+     */
+    public void abandonCommandConnection() {
+        StatefulRedisConnection<K, V> current;
+        synchronized (this) {
+            current = commandConnection;
+            commandConnection = null;
+        }
+        if (current != null) {
+            current.closeAsync();
+        }
+    }
+
+    private synchronized void closeCommandConnection(StatefulRedisConnection<K, V> connection) {
+        if (commandConnection == connection) {
+            commandConnection = null;
+        }
+        connection.closeAsync();
+    }
+
+    /** The health-check connection, opened (again) when needed. */
+    public synchronized CompletableFuture<StatefulRedisConnection<String, String>> healthConnection() {
+        StatefulRedisConnection<String, String> current = healthConnection;
+        if (current != null && current.isOpen()) {
+            return CompletableFuture.completedFuture(current);
+        }
+        if (current != null) {
+            current.closeAsync();
+            healthConnection = null;
+        }
+        if (healthConnecting != null && !healthConnecting.isDone()) {
+            return healthConnecting;
+        }
+        CompletableFuture<StatefulRedisConnection<String, String>> connecting = client
+                .connectAsync(StringCodec.UTF8, config.uri()).toCompletableFuture().thenApply(connection -> {
+                    connection.setTimeout(healthCheckTimeout);
+                    synchronized (this) {
+                        if (closed) {
+                            connection.closeAsync();
+                            throw new IllegalStateException("database '" + name() + "' is closed");
+                        }
+                        healthConnection = connection;
+                    }
+                    return connection;
+                });
+        healthConnecting = connecting;
+        return connecting;
+    }
+
+    /** Closes every connection, and the Lettuce client if multidb created it. */
+    public CompletableFuture<Void> closeAsync() {
+        List<CompletableFuture<Void>> closing = new java.util.ArrayList<>();
+        synchronized (this) {
+            closed = true;
+            if (commandConnection != null) {
+                closing.add(commandConnection.closeAsync());
+                commandConnection = null;
+            }
+            if (healthConnection != null) {
+                closing.add(healthConnection.closeAsync());
+                healthConnection = null;
+            }
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
+        if (!ownsClient) {
+            return all;
+        }
+        return all.handle((ok, e) -> null).thenCompose(ignored -> client.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS));
+    }
+
+    /** Connections still in the process of opening when the client closes: closed as they arrive. */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public String toString() {
+        return "Database[" + name() + " " + Masking.mask(config.uri()) + " weight=" + weight + " circuit=" + circuitState()
+                + " healthy=" + healthy + "]";
+    }
+}

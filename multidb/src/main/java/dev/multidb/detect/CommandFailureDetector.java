@@ -1,0 +1,72 @@
+package dev.multidb.detect;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+import dev.multidb.Database;
+
+/**
+ * The default failure detector: a database has failed when, over a sliding window, at least
+ * {@code minFailures} commands failed AND they were at least {@code rateThreshold} of all
+ * commands. Only connection errors and timeouts are counted as failures; Redis error replies
+ * (WRONGTYPE, …) are replies.
+ */
+public final class CommandFailureDetector implements FailureDetector {
+
+    private static final int SLICES = 20;
+
+    private final int minFailures;
+    private final double rateThreshold;
+    private final Duration window;
+    private final LongSupplier nanoClock;
+
+    public CommandFailureDetector(int minFailures, double rateThreshold, Duration window) {
+        this(minFailures, rateThreshold, window, System::nanoTime);
+    }
+
+    /** With a controllable clock, for tests. */
+    public CommandFailureDetector(int minFailures, double rateThreshold, Duration window, LongSupplier nanoClock) {
+        if (minFailures < 1) {
+            throw new IllegalArgumentException("minNumFailures must be >= 1, was " + minFailures);
+        }
+        if (!(rateThreshold > 0 && rateThreshold <= 1)) {
+            throw new IllegalArgumentException("failureRateThreshold must be in (0, 1], was " + rateThreshold);
+        }
+        if (window == null || window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException("failuresDetectionWindow must be positive, was " + window);
+        }
+        this.minFailures = minFailures;
+        this.rateThreshold = rateThreshold;
+        this.window = window;
+        this.nanoClock = nanoClock;
+    }
+
+    @Override
+    public FailureTracker newTracker(Database database) {
+        SlidingWindow counts = new SlidingWindow(window.toNanos(), SLICES, nanoClock);
+        return new FailureTracker() {
+            @Override
+            public void recordSuccess() {
+                counts.record(false);
+            }
+
+            @Override
+            public boolean recordFailure(Throwable cause) {
+                counts.record(true);
+                long[] totalAndFailures = counts.counts();
+                long failures = totalAndFailures[1];
+                return failures >= minFailures && failures >= rateThreshold * totalAndFailures[0];
+            }
+
+            @Override
+            public void reset() {
+                counts.reset();
+            }
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "CommandFailureDetector[" + minFailures + " failures and " + rateThreshold * 100 + "% in " + window + "]";
+    }
+}

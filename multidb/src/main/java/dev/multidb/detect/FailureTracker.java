@@ -1,0 +1,21 @@
+package dev.multidb.detect;
+
+/**
+ * The per-database state of a {@link FailureDetector}. {@link #recordSuccess()} is called for
+ * every successful command, on Lettuce's I/O threads: it must be cheap and must never block.
+ */
+public interface FailureTracker {
+
+    /** A command got a reply (a Redis error reply counts as a reply). */
+    void recordSuccess();
+
+    /**
+     * A command failed with a connection error or a timeout.
+     *
+     * @return {@code true} when the database should now be treated as failed
+     */
+    boolean recordFailure(Throwable cause);
+
+    /** Forget the history, e.g. when the database's circuit closes again. */
+    void reset();
+}

@@ -1,0 +1,449 @@
+package dev.multidb.failover;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import dev.multidb.ActiveDatabaseChangedEvent;
+import dev.multidb.AllDatabasesUnavailableEvent;
+import dev.multidb.CircuitStateChangedEvent;
+import dev.multidb.Database;
+import dev.multidb.HealthStatusChangedEvent;
+import dev.multidb.MultiDbConfig;
+import dev.multidb.NoValidDatabaseException;
+import dev.multidb.SwitchReason;
+import dev.multidb.TemporaryUnavailableException;
+import dev.multidb.circuit.CircuitBreaker;
+import dev.multidb.circuit.CircuitState;
+import dev.multidb.database.DatabaseRuntime;
+import dev.multidb.event.EventBus;
+import dev.multidb.health.HealthCheckRunner;
+import dev.multidb.health.HealthResult;
+
+/**
+ * Decides which database carries the traffic. Health results, circuit changes, failure-detector
+ * trips, stalls, timers and manual requests all arrive here and are handled on one thread, the
+ * coordinator, so the decisions need no locks; the command path only reads {@link #active()}.
+ */
+public final class FailoverController<K, V> {
+
+    private static final System.Logger LOG = System.getLogger(FailoverController.class.getName());
+    private static final long WATCHDOG_TICK_MILLIS = 25;
+
+    private final MultiDbConfig config;
+    private final ScheduledExecutorService coordinator;
+    private final HealthCheckRunner healthChecks;
+    private final EventBus events;
+    private final LongSupplier nanoClock;
+    private final List<DatabaseRuntime<K, V>> databases = new CopyOnWriteArrayList<>();
+    private final long unavailableWindowNanos;
+
+    private volatile DatabaseRuntime<K, V> active;
+    private volatile long unavailableSinceNanos;
+    /** The database a switch is preparing, so a second reason does not start a second switch. */
+    private DatabaseRuntime<K, V> switching;
+    private long switchGeneration;
+    /** Set by a manual switch: auto fallback does not move away from it while it is healthy. */
+    private DatabaseRuntime<K, V> pinned;
+
+    // Stall watchdog state (coordinator thread only).
+    private DatabaseRuntime<K, V> watched;
+    private long watchedCompleted;
+    private long stallSinceNanos;
+    private boolean stallReported;
+
+    public FailoverController(MultiDbConfig config, ScheduledExecutorService coordinator, HealthCheckRunner healthChecks,
+            EventBus events, LongSupplier nanoClock) {
+        this.config = config;
+        this.coordinator = coordinator;
+        this.healthChecks = healthChecks;
+        this.events = events;
+        this.nanoClock = nanoClock;
+        this.unavailableWindowNanos = config.failoverDelay().toNanos() * config.failoverAttempts();
+    }
+
+    public List<DatabaseRuntime<K, V>> databases() {
+        return databases;
+    }
+
+    /** The active database, or {@code null} when none is usable. */
+    public DatabaseRuntime<K, V> active() {
+        return active;
+    }
+
+    /** Hot path: the active database, or the exception that says why there is none. */
+    public DatabaseRuntime<K, V> activeOrThrow() {
+        DatabaseRuntime<K, V> current = active;
+        if (current != null) {
+            return current;
+        }
+        throw unavailable();
+    }
+
+    private RuntimeException unavailable() {
+        long unavailableFor = nanoClock.getAsLong() - unavailableSinceNanos;
+        String states = describeAll();
+        if (unavailableFor < unavailableWindowNanos) {
+            return new TemporaryUnavailableException("no database is usable right now (for "
+                    + Duration.ofNanos(unavailableFor).toMillis() + " ms; NoValidDatabaseException after "
+                    + Duration.ofNanos(unavailableWindowNanos).toSeconds() + " s): " + states);
+        }
+        return new NoValidDatabaseException("no database has been usable for "
+                + Duration.ofNanos(unavailableFor).toSeconds() + " s (failoverAttempts " + config.failoverAttempts()
+                + " × failoverDelay " + config.failoverDelay() + "): " + states);
+    }
+
+    private String describeAll() {
+        StringBuilder sb = new StringBuilder();
+        for (DatabaseRuntime<K, V> db : databases) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(db.name()).append(" (circuit ").append(db.circuitState()).append(db.isHealthy() ? ", answers" : ", unhealthy").append(')');
+        }
+        return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- start-up
+
+    /**
+     * Runs the first health check of every database, then picks the first active database.
+     * Called once, before any command; blocks the caller (never the coordinator).
+     *
+     * @return the databases that failed their first health check
+     */
+    public List<DatabaseRuntime<K, V>> initialize(List<DatabaseRuntime<K, V>> members, Duration bound) throws Exception {
+        databases.addAll(members);
+        List<CompletableFuture<HealthResult>> runs = new ArrayList<>();
+        for (DatabaseRuntime<K, V> db : members) {
+            runs.add(healthChecks.run(db));
+        }
+        List<DatabaseRuntime<K, V>> failed = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            DatabaseRuntime<K, V> db = members.get(i);
+            HealthResult result;
+            try {
+                result = runs.get(i).get(bound.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                result = new HealthResult(false, -1, e);
+            }
+            db.setHealthy(result.healthy(), result.latencyNanos());
+            if (result.healthy()) {
+                // Circuits start HALF_OPEN: a first pass closes them; a first failure leaves them
+                // HALF_OPEN (no grace period for a database that never carried traffic).
+                applyCircuit(db, db.circuit().onHealthy());
+            } else {
+                failed.add(db);
+            }
+        }
+        DatabaseRuntime<K, V> first = select();
+        if (first != null) {
+            first.prepareForTraffic().get(bound.toMillis(), TimeUnit.MILLISECONDS);
+            active = first;
+            events.publish(new ActiveDatabaseChangedEvent(null, first, SwitchReason.INITIAL));
+        } else {
+            unavailableSinceNanos = nanoClock.getAsLong();
+        }
+        // Warm the standby connections so a failover does not wait for a TCP handshake.
+        for (DatabaseRuntime<K, V> db : members) {
+            if (db != first && db.isHealthy()) {
+                db.prepareForTraffic().exceptionally(e -> null);
+            }
+        }
+        return failed;
+    }
+
+    /** Starts the periodic health checks, the stall watchdog and the auto fallback timer. */
+    public void start() {
+        long interval = config.healthCheckInterval().toNanos();
+        for (DatabaseRuntime<K, V> db : databases) {
+            scheduleHealthChecks(db, interval);
+        }
+        coordinator.scheduleWithFixedDelay(this::watchForStalls, WATCHDOG_TICK_MILLIS, WATCHDOG_TICK_MILLIS, TimeUnit.MILLISECONDS);
+        if (!config.autoFallbackInterval().isZero()) {
+            scheduleFallback();
+        }
+    }
+
+    private void scheduleHealthChecks(DatabaseRuntime<K, V> db, long intervalNanos) {
+        // Spread the databases over the interval so their probes do not all fire at once.
+        long offset = ThreadLocalRandom.current().nextLong(intervalNanos);
+        coordinator.scheduleAtFixedRate(() -> {
+            if (databases.contains(db)) {
+                runHealthCheck(db, false);
+            }
+        }, offset, intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void scheduleFallback() {
+        long interval = config.autoFallbackInterval().toNanos();
+        // Jitter only ever shortens the wait (up to 10 %, at most 1 s), so a fleet of clients does not
+        // move at the same instant and no client waits longer than the interval.
+        long jitter = ThreadLocalRandom.current().nextLong(Math.min(interval / 10, TimeUnit.SECONDS.toNanos(1)) + 1);
+        coordinator.schedule(() -> {
+            try {
+                fallbackIfBetter();
+            } finally {
+                scheduleFallback();
+            }
+        }, interval - jitter, TimeUnit.NANOSECONDS);
+    }
+
+    // ---------------------------------------------------------------- signals from the command path
+
+    /**
+     * Something on {@code db} looks wrong (connection lost, a timeout, replies stalled): check its
+     * health now instead of at the next interval. Debounced: one such check at a time.
+     */
+    public void suspect(DatabaseRuntime<K, V> db) {
+        execute(() -> {
+            if (!db.suspectRunInFlight && databases.contains(db)) {
+                runHealthCheck(db, true);
+            }
+        });
+    }
+
+    /** The failure detector tripped for {@code db}. */
+    public void tripped(DatabaseRuntime<K, V> db) {
+        execute(() -> {
+            LOG.log(System.Logger.Level.WARNING, "failure detector tripped for database '" + db.name() + "'");
+            applyCircuit(db, db.circuit().onFailure());
+            reevaluate();
+        });
+    }
+
+    private void watchForStalls() {
+        DatabaseRuntime<K, V> current = active;
+        if (current == null) {
+            watched = null;
+            return;
+        }
+        long completed = current.completed.sum();
+        long dispatched = current.dispatched.sum();
+        long now = nanoClock.getAsLong();
+        if (current != watched || completed != watchedCompleted || dispatched <= completed) {
+            watched = current;
+            watchedCompleted = completed;
+            stallSinceNanos = now;
+            stallReported = false;
+            return;
+        }
+        if (!stallReported && now - stallSinceNanos >= config.stallThreshold().toNanos()) {
+            stallReported = true;
+            LOG.log(System.Logger.Level.DEBUG, "no reply from '" + current.name() + "' for " + config.stallThreshold() + ": checking its health");
+            if (!current.suspectRunInFlight) {
+                runHealthCheck(current, true);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- health
+
+    private void runHealthCheck(DatabaseRuntime<K, V> db, boolean suspect) {
+        long run = db.healthRuns.incrementAndGet();
+        if (suspect) {
+            db.suspectRunInFlight = true;
+        }
+        healthChecks.run(db).whenComplete((result, error) -> execute(() -> {
+            if (suspect) {
+                db.suspectRunInFlight = false;
+            }
+            if (error != null) {
+                return; // the client is closing
+            }
+            applyHealth(db, run, result);
+        }));
+    }
+
+    private void applyHealth(DatabaseRuntime<K, V> db, long run, HealthResult result) {
+        if (run < db.lastAppliedHealthRun || !databases.contains(db)) {
+            return; // a newer run already spoke
+        }
+        db.lastAppliedHealthRun = run;
+        boolean was = db.isHealthy();
+        db.setHealthy(result.healthy(), result.latencyNanos());
+        if (was != result.healthy()) {
+            LOG.log(result.healthy() ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "database '" + db.name()
+                    + "' is " + (result.healthy() ? "healthy" : "unhealthy: " + result.cause()));
+            events.publish(new HealthStatusChangedEvent(db, result.healthy(), result.cause()));
+        }
+        CircuitBreaker circuit = db.circuit();
+        applyCircuit(db, result.healthy() ? circuit.onHealthy() : circuit.onFailure());
+        if (result.healthy() && db != active && db.commandConnection() == null) {
+            db.prepareForTraffic().exceptionally(e -> null); // warm it before traffic may move there
+        }
+        reevaluate();
+    }
+
+    private void applyCircuit(DatabaseRuntime<K, V> db, CircuitBreaker.Transition transition) {
+        if (transition == null) {
+            return;
+        }
+        events.publish(new CircuitStateChangedEvent(db, transition.from(), transition.to()));
+        if (transition.to() == CircuitState.OPEN) {
+            long delay = db.circuit().graceEndsAtNanos() - nanoClock.getAsLong();
+            coordinator.schedule(() -> graceOver(db), Math.max(0, delay), TimeUnit.NANOSECONDS);
+        } else if (transition.to() == CircuitState.CLOSED) {
+            db.resetTrackers();
+        }
+    }
+
+    private void graceOver(DatabaseRuntime<K, V> db) {
+        CircuitBreaker.Transition transition = db.circuit().onGraceTimer();
+        if (transition != null) {
+            applyCircuit(db, transition);
+            runHealthCheck(db, false); // the next health check decides: no need to wait for the interval
+        }
+    }
+
+    // ---------------------------------------------------------------- decisions
+
+    private DatabaseRuntime<K, V> select() {
+        @SuppressWarnings("unchecked")
+        DatabaseRuntime<K, V> choice = (DatabaseRuntime<K, V>) config.failoverStrategy().select(databases);
+        return choice;
+    }
+
+    /** After any change of health or circuit: leave a failed active database, or recover from having none. */
+    private void reevaluate() {
+        DatabaseRuntime<K, V> current = active;
+        if (current != null && current.circuitState() == CircuitState.CLOSED) {
+            return; // moving away from a healthy database is the fallback timer's job
+        }
+        DatabaseRuntime<K, V> best = select();
+        if (best == null) {
+            if (current != null) {
+                loseActive(current);
+            }
+            return;
+        }
+        if (best != current) {
+            switchTo(best, current == null ? SwitchReason.RECOVERY : SwitchReason.FAILOVER);
+        }
+    }
+
+    private void fallbackIfBetter() {
+        DatabaseRuntime<K, V> current = active;
+        if (current == null) {
+            return;
+        }
+        if (pinned == current && current.circuitState() == CircuitState.CLOSED) {
+            return; // a manual choice stands while its database is healthy
+        }
+        DatabaseRuntime<K, V> best = select();
+        if (best != null && best != current && best.weight() > current.weight() && best.circuitState() == CircuitState.CLOSED) {
+            switchTo(best, SwitchReason.FALLBACK);
+        }
+    }
+
+    private void loseActive(DatabaseRuntime<K, V> lost) {
+        LOG.log(System.Logger.Level.ERROR, "no database is usable: " + describeAll());
+        unavailableSinceNanos = nanoClock.getAsLong();
+        active = null;
+        switching = null;
+        switchGeneration++;
+        lost.abandonCommandConnection();
+        events.publish(new AllDatabasesUnavailableEvent(lost));
+    }
+
+    /**
+     * Moves traffic to {@code target} once its command connection is proven live. Commands keep
+     * going to the current database meanwhile (and are retried if it is down).
+     */
+    private CompletableFuture<Void> switchTo(DatabaseRuntime<K, V> target, SwitchReason reason) {
+        if (target == switching) {
+            return CompletableFuture.completedFuture(null);
+        }
+        switching = target;
+        long generation = ++switchGeneration;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        target.prepareForTraffic().whenComplete((ok, error) -> execute(() -> {
+            if (generation != switchGeneration) {
+                done.completeExceptionally(new IllegalStateException("superseded by another switch"));
+                return;
+            }
+            switching = null;
+            if (error != null) {
+                LOG.log(System.Logger.Level.WARNING, "database '" + target.name() + "' is not reachable for traffic: " + error);
+                done.completeExceptionally(error);
+                runHealthCheck(target, true);
+                return;
+            }
+            DatabaseRuntime<K, V> old = active;
+            active = target;
+            if (reason != SwitchReason.MANUAL) {
+                pinned = null;
+            }
+            LOG.log(System.Logger.Level.WARNING, "active database: " + (old == null ? "none" : old.name()) + " -> "
+                    + target.name() + " (" + reason + ")");
+            events.publish(new ActiveDatabaseChangedEvent(old, target, reason));
+            if (old != null && old.circuitState() != CircuitState.CLOSED) {
+                // Fail what still waits on the failed database now; safe commands are re-sent here.
+                old.abandonCommandConnection();
+            }
+            done.complete(null);
+        }));
+        return done;
+    }
+
+    // ---------------------------------------------------------------- manual control
+
+    /** Makes {@code db} active if it is healthy; auto fallback then leaves it alone while it stays healthy. */
+    public CompletableFuture<Void> setActive(Database db) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        execute(() -> {
+            DatabaseRuntime<K, V> target = find(db);
+            if (target == null) {
+                result.completeExceptionally(new IllegalArgumentException("unknown database: " + db));
+                return;
+            }
+            if (!target.isHealthy()) {
+                result.completeExceptionally(new NoValidDatabaseException("database '" + target.name()
+                        + "' cannot be made active: its last health check failed (circuit " + target.circuitState() + ")"));
+                return;
+            }
+            pinned = target;
+            if (target == active) {
+                result.complete(null);
+                return;
+            }
+            switchTo(target, SwitchReason.MANUAL).whenComplete((ok, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(e);
+                } else {
+                    result.complete(null);
+                }
+            });
+        });
+        return result;
+    }
+
+    private DatabaseRuntime<K, V> find(Database db) {
+        for (DatabaseRuntime<K, V> candidate : databases) {
+            if (candidate == db) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private void execute(Runnable task) {
+        try {
+            coordinator.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "multidb coordinator task failed", e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // The client is closing.
+        }
+    }
+}

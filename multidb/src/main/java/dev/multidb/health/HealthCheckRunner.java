@@ -1,0 +1,110 @@
+package dev.multidb.health;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+
+import dev.multidb.Database;
+import dev.multidb.database.DatabaseRuntime;
+
+/**
+ * Runs one health check of a database: up to {@code probes} probes, {@code delay} apart, each
+ * running every check under {@code timeout}, judged by the policy as soon as the verdict is
+ * certain. Never blocks a thread: probes are asynchronous and pauses are scheduled.
+ */
+public final class HealthCheckRunner {
+
+    private final Supplier<List<HealthCheck>> checks;
+    private final int probes;
+    private final long delayNanos;
+    private final long timeoutNanos;
+    private final HealthCheckPolicy policy;
+    private final ScheduledExecutorService scheduler;
+
+    public HealthCheckRunner(Supplier<List<HealthCheck>> checks, int probes, Duration delay, Duration timeout,
+            HealthCheckPolicy policy, ScheduledExecutorService scheduler) {
+        this.checks = checks;
+        this.probes = probes;
+        this.delayNanos = delay.toNanos();
+        this.timeoutNanos = timeout.toNanos();
+        this.policy = policy;
+        this.scheduler = scheduler;
+    }
+
+    public CompletableFuture<HealthResult> run(DatabaseRuntime<?, ?> db) {
+        CompletableFuture<HealthResult> result = new CompletableFuture<>();
+        probe(db, 0, 0, -1, result);
+        return result;
+    }
+
+    private void probe(DatabaseRuntime<?, ?> db, int passed, int failed, long lastLatency, CompletableFuture<HealthResult> result) {
+        long started = System.nanoTime();
+        probeOnce(db).whenComplete((ok, error) -> {
+            boolean pass = error == null && Boolean.TRUE.equals(ok);
+            int nowPassed = passed + (pass ? 1 : 0);
+            int nowFailed = failed + (pass ? 0 : 1);
+            long latency = pass ? System.nanoTime() - started : lastLatency;
+            Boolean verdict = policy.verdict(nowPassed, nowFailed, probes);
+            if (verdict != null) {
+                Throwable cause = pass ? null : (error != null ? unwrap(error) : new IllegalStateException("health check returned false"));
+                result.complete(new HealthResult(verdict, verdict ? latency : -1, verdict ? null : cause));
+                return;
+            }
+            try {
+                scheduler.schedule(() -> probe(db, nowPassed, nowFailed, latency, result), delayNanos, TimeUnit.NANOSECONDS);
+            } catch (RuntimeException closing) {
+                result.completeExceptionally(closing);
+            }
+        });
+    }
+
+    /** One probe: every check must answer {@code true} within the timeout. */
+    private CompletableFuture<Boolean> probeOnce(DatabaseRuntime<?, ?> db) {
+        CompletableFuture<Boolean> probe = new CompletableFuture<>();
+        var timeout = scheduler.schedule(() -> probe.completeExceptionally(
+                new TimeoutException("health probe of '" + db.name() + "' took longer than " + Duration.ofNanos(timeoutNanos))),
+                timeoutNanos, TimeUnit.NANOSECONDS);
+        db.healthConnection().thenCompose(connection -> runChecks(db, connection)).whenComplete((ok, error) -> {
+            timeout.cancel(false);
+            if (error != null) {
+                probe.completeExceptionally(error);
+            } else {
+                probe.complete(ok);
+            }
+        });
+        return probe;
+    }
+
+    private CompletableFuture<Boolean> runChecks(Database db, StatefulRedisConnection<String, String> connection) {
+        HealthCheckTarget target = new HealthCheckTarget() {
+            @Override
+            public Database database() {
+                return db;
+            }
+
+            @Override
+            public RedisAsyncCommands<String, String> commands() {
+                return connection.async();
+            }
+        };
+        CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
+        for (HealthCheck check : checks.get()) {
+            all = all.thenCompose(okSoFar -> okSoFar ? check.check(target).toCompletableFuture() : CompletableFuture.completedFuture(false));
+        }
+        return all;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        while (error instanceof java.util.concurrent.CompletionException && error.getCause() != null) {
+            error = error.getCause();
+        }
+        return error;
+    }
+}

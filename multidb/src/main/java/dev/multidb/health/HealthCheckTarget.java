@@ -1,0 +1,17 @@
+package dev.multidb.health;
+
+import dev.multidb.Database;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+
+/** What a {@link HealthCheck} may use: the database and a dedicated, long-lived health connection to it. */
+public interface HealthCheckTarget {
+
+    /** The database under check. */
+    Database database();
+
+    /**
+     * Commands on the database's dedicated health-check connection (never the connection that
+     * carries application traffic). Commands time out after the probe timeout.
+     */
+    RedisAsyncCommands<String, String> commands();
+}

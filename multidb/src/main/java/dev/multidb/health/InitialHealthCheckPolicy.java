@@ -1,0 +1,19 @@
+package dev.multidb.health;
+
+/** How many databases must pass their first health check for the client to start. */
+public enum InitialHealthCheckPolicy {
+    /** Every database (the reference's default). */
+    ALL_AVAILABLE,
+    /** More than half of them. */
+    MAJORITY_AVAILABLE,
+    /** At least one. */
+    ONE_AVAILABLE;
+
+    public boolean isSatisfied(int healthy, int total) {
+        return switch (this) {
+            case ALL_AVAILABLE -> healthy == total;
+            case MAJORITY_AVAILABLE -> healthy > total / 2;
+            case ONE_AVAILABLE -> healthy >= 1;
+        };
+    }
+}
