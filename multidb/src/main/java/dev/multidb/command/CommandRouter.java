@@ -56,9 +56,15 @@ public final class CommandRouter<K, V> {
             command.completeExceptionally(unavailable);
             return;
         }
+        if (attempt > 0 && command.getOutput() != null) {
+            // Lettuce marks the output of a command it drops on close ("Connection closed"): the
+            // output is shared by all attempts, so clear the mark before the next one.
+            command.getOutput().setError((String) null);
+        }
         RoutedCommand<K, V, T> routed = new RoutedCommand<>(command, database, attempt, this);
         StatefulRedisConnection<K, V> connection = database.commandConnection();
         if (connection == null || !connection.isOpen()) {
+            database.reconnect(); // in the background; this attempt fails as never sent and is retried
             routed.completeExceptionally(new RedisException("Currently not connected to '" + database.name() + "'"));
             return;
         }

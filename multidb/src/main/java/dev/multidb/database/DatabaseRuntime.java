@@ -162,6 +162,16 @@ public final class DatabaseRuntime<K, V> implements Database {
                 }).thenCompose(f -> f));
     }
 
+    /**
+     * Opens a new command connection if the current one was lost (at most one attempt at a time).
+     * Used for the active database after a transient reset; a dead database simply refuses.
+     */
+    public void reconnect() {
+        if (!closed) {
+            openCommandConnection().exceptionally(e -> null);
+        }
+    }
+
     private synchronized CompletableFuture<StatefulRedisConnection<K, V>> openCommandConnection() {
         StatefulRedisConnection<K, V> current = commandConnection;
         if (current != null && current.isOpen()) {

@@ -71,7 +71,14 @@ public final class HealthCheckRunner {
         var timeout = scheduler.schedule(() -> probe.completeExceptionally(
                 new TimeoutException("health probe of '" + db.name() + "' took longer than " + Duration.ofNanos(timeoutNanos))),
                 timeoutNanos, TimeUnit.NANOSECONDS);
-        db.healthConnection().thenCompose(connection -> runChecks(db, connection)).whenComplete((ok, error) -> {
+        db.healthConnection().thenCompose(connection -> runChecks(db, connection).handle((ok, error) -> {
+            if (error == null || connection.isOpen()) {
+                return error == null ? CompletableFuture.completedFuture(ok) : CompletableFuture.<Boolean>failedFuture(error);
+            }
+            // The health connection itself was lost (a reset, a restart): judge the server on a
+            // fresh connection, once, within the same probe timeout, not the dead socket.
+            return db.healthConnection().thenCompose(fresh -> runChecks(db, fresh));
+        }).thenCompose(f -> f)).whenComplete((ok, error) -> {
             timeout.cancel(false);
             if (error != null) {
                 probe.completeExceptionally(error);

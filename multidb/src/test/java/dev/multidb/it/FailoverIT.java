@@ -1,0 +1,131 @@
+package dev.multidb.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.multidb.ActiveDatabaseChangedEvent;
+import dev.multidb.MultiDbClient;
+import dev.multidb.MultiDbEvent;
+import dev.multidb.SwitchReason;
+import dev.multidb.testkit.FaultProxy;
+import dev.multidb.testkit.RedisServer;
+
+/**
+ * Real faults on the active database: the writer keeps writing through them. SET is idempotent,
+ * so every attempt that failed is retried on the secondary and the writer sees no error.
+ */
+class FailoverIT {
+
+    private final RedisServer primary = RedisServer.start();
+    private final RedisServer secondary = RedisServer.start();
+    private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+        primary.close();
+        secondary.close();
+    }
+
+    /** Writes SET counter i in a loop on its own thread, counting errors. */
+    private final class Writer implements AutoCloseable {
+        final AtomicLong written = new AtomicLong();
+        final List<Throwable> errors = new CopyOnWriteArrayList<>();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final Thread thread;
+
+        Writer(MultiDbClient<String, String> client) {
+            thread = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        long i = written.get() + 1;
+                        client.sync().set("last", Long.toString(i));
+                        written.set(i);
+                    } catch (RuntimeException e) {
+                        errors.add(e);
+                    }
+                }
+            }, "test-writer");
+            thread.start();
+            closeables.add(this);
+        }
+
+        void awaitProgress(long beyond) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> written.get() > beyond);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(10_000);
+        }
+    }
+
+    private MultiDbClient<String, String> client(String primaryUri, List<MultiDbEvent> events) {
+        MultiDbClient<String, String> client = MultiDbClient.create(Fixtures.twoDatabases(primaryUri, secondary.uri())
+                .healthCheckInterval(Duration.ofSeconds(5)) // detection must not depend on the timer
+                .autoFallbackInterval(Duration.ZERO)
+                .listener(MultiDbEvent.class, events::add).build());
+        closeables.add(0, client);
+        return client;
+    }
+
+    @Test
+    void killedPrimaryIsLeftWithoutAFailedCall() {
+        List<MultiDbEvent> events = new CopyOnWriteArrayList<>();
+        MultiDbClient<String, String> client = client(primary.uri(), events);
+        Writer writer = new Writer(client);
+        writer.awaitProgress(100);
+
+        primary.kill();
+        await().atMost(Duration.ofSeconds(5)).until(() -> "secondary".equals(client.activeDatabase().name()));
+        long atSwitch = writer.written.get();
+        writer.awaitProgress(atSwitch + 100);
+
+        assertThat(writer.errors).isEmpty();
+        assertThat(secondary.command("GET", "last")).isNotNull();
+        await().atMost(Duration.ofSeconds(5)).until(() -> events.stream().anyMatch(e -> e instanceof ActiveDatabaseChangedEvent c
+                && c.reason() == SwitchReason.FAILOVER && c.newDatabase().name().equals("secondary")));
+    }
+
+    @Test
+    void frozenPrimaryIsLeftWithoutAFailedCall() {
+        MultiDbClient<String, String> client = client(primary.uri(), new CopyOnWriteArrayList<>());
+        Writer writer = new Writer(client);
+        writer.awaitProgress(100);
+
+        primary.freeze();
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> "secondary".equals(client.activeDatabase().name()));
+            writer.awaitProgress(writer.written.get() + 100);
+            assertThat(writer.errors).isEmpty();
+        } finally {
+            primary.thaw();
+        }
+    }
+
+    @Test
+    void blackHoledPrimaryIsLeftWithoutAFailedCall() {
+        FaultProxy proxy = FaultProxy.start(primary.host(), primary.port());
+        closeables.add(proxy);
+        MultiDbClient<String, String> client = client(proxy.uri(), new CopyOnWriteArrayList<>());
+        Writer writer = new Writer(client);
+        writer.awaitProgress(100);
+
+        proxy.blackhole(true);
+        await().atMost(Duration.ofSeconds(5)).until(() -> "secondary".equals(client.activeDatabase().name()));
+        writer.awaitProgress(writer.written.get() + 100);
+        assertThat(writer.errors).isEmpty();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.multidb.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.multidb.MultiDbClient;
+import dev.multidb.NoValidDatabaseException;
+import dev.multidb.health.InitialHealthCheckPolicy;
+import dev.multidb.testkit.RedisServer;
+
+/** Start-up policies and clean shutdown (DESIGN rule 9). */
+class LifecycleIT {
+
+    private final RedisServer primary = RedisServer.start();
+    private final RedisServer secondary = RedisServer.start();
+
+    @AfterEach
+    void stop() {
+        primary.close();
+        secondary.close();
+    }
+
+    @Test
+    void closeStopsEveryThreadAndConnectionAndIsIdempotent() {
+        int connectionsBefore = connectedClients(primary);
+        MultiDbClient<String, String> client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri()).build());
+        client.addListener(dev.multidb.MultiDbEvent.class, e -> { });
+        client.sync().set("k", "v");
+        assertThat(Fixtures.clientThreads()).isNotEmpty();
+
+        client.close();
+        client.close();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Fixtures.clientThreads()).isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> connectedClients(primary) == connectionsBefore);
+        assertThatThrownBy(() -> client.sync()).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void commandsThroughAHeldApiAfterCloseFailAndReconnectNothing() {
+        MultiDbClient<String, String> client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri()).build());
+        var sync = client.sync();
+        client.close();
+        assertThatThrownBy(() -> sync.set("k", "v")).isInstanceOf(IllegalStateException.class);
+        assertThat(connectedClients(primary)).isEqualTo(1); // only our own INFO probe
+    }
+
+    @Test
+    void allAvailablePolicyRefusesToStartWhenADatabaseIsDownAndNamesIt() {
+        secondary.kill();
+        assertThatThrownBy(() -> MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri()).build()))
+                .isInstanceOf(NoValidDatabaseException.class)
+                .hasMessageContainingAll("ALL_AVAILABLE", "1 of 2", "secondary");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Fixtures.clientThreads()).isEmpty());
+    }
+
+    @Test
+    void oneAvailablePolicyStartsOnTheSurvivorAndPicksUpTheOtherLater() {
+        primary.kill();
+        try (MultiDbClient<String, String> client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri())
+                .initialHealthCheckPolicy(InitialHealthCheckPolicy.ONE_AVAILABLE).build())) {
+            assertThat(client.activeDatabase().name()).isEqualTo("secondary");
+            client.sync().set("k", "v");
+            primary.restart();
+            await().atMost(Duration.ofSeconds(10)).until(() -> "primary".equals(client.activeDatabase().name()));
+        }
+    }
+
+    private static int connectedClients(RedisServer server) {
+        String info = server.command("INFO", "clients");
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("connected_clients:")) {
+                return Integer.parseInt(line.substring("connected_clients:".length()).trim());
+            }
+        }
+        throw new IllegalStateException("no connected_clients in " + info);
+    }
+}
