@@ -43,6 +43,12 @@ final class DurationConverter implements ITypeConverter<Duration> {
         return Duration.ofMillis(Math.round(millis));
     }
 
+    /** The duration as people write it: {@code 5s}, {@code 1.500s}. */
+    static String format(Duration d) {
+        long millis = d.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : String.format(Locale.ROOT, "%.3fs", millis / 1000.0);
+    }
+
     private static Duration nonNegative(Duration d, String value) {
         if (d.isNegative()) {
             throw new TypeConversionException("'" + value + "' is negative");

@@ -1,0 +1,37 @@
+package dev.multidb.database;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+
+import dev.multidb.DatabaseConfig;
+
+/** Options that would let a member connection reconnect, replay or buffer by itself are overridden. */
+class MemberClientsTest {
+
+    @Test
+    void userOptionsThatReplayOrBufferAreOverridden() {
+        ClientResources resources = DefaultClientResources.create();
+        try {
+            DatabaseConfig config = DatabaseConfig.builder().fromUrl("redis://127.0.0.1:6379")
+                    .clientOptions(ClientOptions.builder().autoReconnect(true)
+                            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS).build())
+                    .build();
+            RedisClient client = MemberClients.clientFor(config, resources, Duration.ofSeconds(1));
+            ClientOptions options = client.getOptions();
+            assertThat(options.isAutoReconnect()).isFalse();
+            assertThat(options.getDisconnectedBehavior()).isEqualTo(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+            assertThat(options.getTimeoutOptions().isTimeoutCommands()).isTrue();
+            client.shutdown();
+        } finally {
+            resources.shutdown();
+        }
+    }
+}
