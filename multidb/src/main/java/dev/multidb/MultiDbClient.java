@@ -62,6 +62,7 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
     private final MultiDbConnection<K, V> connection;
     private final List<HealthCheck> healthChecks;
     private final List<FailureDetector> failureDetectors;
+    private final java.util.Set<AutoCloseable> openSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private MultiDbClient(MultiDbConfig config, RedisCodec<K, V> codec) {
@@ -201,6 +202,19 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
         return connection;
     }
 
+    /**
+     * A Pub/Sub session that follows the active database: its channels, patterns and shard
+     * channels are subscribed again on the new database before the old subscription is dropped.
+     * Close it when done (the client closes the ones still open).
+     */
+    public MultiDbPubSub<K, V> pubsub() {
+        ensureOpen();
+        MultiDbPubSub<K, V>[] self = new MultiDbPubSub[1];
+        self[0] = new MultiDbPubSub<>(controller, config.commandTimeout(), () -> openSessions.remove(self[0]));
+        openSessions.add(self[0]);
+        return self[0];
+    }
+
     /** The member databases, in configuration order. */
     public List<Database> databases() {
         return List.copyOf(controller.databases());
@@ -278,6 +292,13 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
                 return;
             }
             closed = true;
+        }
+        for (AutoCloseable session : List.copyOf(openSessions)) {
+            try {
+                session.close();
+            } catch (Exception e) {
+                // Closing anyway.
+            }
         }
         coordinator.shutdownNow();
         List<CompletableFuture<Void>> closing = new ArrayList<>();

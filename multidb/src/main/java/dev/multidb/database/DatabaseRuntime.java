@@ -14,6 +14,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
 import dev.multidb.Database;
 import dev.multidb.DatabaseConfig;
@@ -251,6 +252,36 @@ public final class DatabaseRuntime<K, V> implements Database {
                 });
         healthConnecting = connecting;
         return connecting;
+    }
+
+    /** A new Pub/Sub connection to this database, owned by the caller. */
+    public CompletableFuture<StatefulRedisPubSubConnection<K, V>> connectPubSub() {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("database '" + name() + "' is closed"));
+        }
+        return client.connectPubSubAsync(codec, config.uri()).toCompletableFuture().thenApply(connection -> {
+            connection.setTimeout(commandTimeout);
+            return connection;
+        });
+    }
+
+    /** A new dedicated connection to this database (transactions, blocking commands), owned by the caller. */
+    public CompletableFuture<StatefulRedisConnection<K, V>> connectDedicated() {
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("database '" + name() + "' is closed"));
+        }
+        return client.connectAsync(codec, config.uri()).toCompletableFuture().thenApply(connection -> {
+            connection.setTimeout(commandTimeout);
+            return connection;
+        });
+    }
+
+    public RedisCodec<K, V> codec() {
+        return codec;
+    }
+
+    public Duration commandTimeout() {
+        return commandTimeout;
     }
 
     /** Closes every connection, and the Lettuce client if multidb created it. */

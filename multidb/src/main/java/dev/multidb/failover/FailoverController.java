@@ -52,6 +52,9 @@ public final class FailoverController<K, V> {
     /** Set by a manual switch: auto fallback does not move away from it while it is healthy. */
     private DatabaseRuntime<K, V> pinned;
 
+    /** Told (on the coordinator thread) after every change of the active database. */
+    private final List<SwitchListener<K, V>> switchListeners = new CopyOnWriteArrayList<>();
+
     // Stall watchdog state (coordinator thread only).
     private DatabaseRuntime<K, V> watched;
     private long watchedCompleted;
@@ -66,6 +69,36 @@ public final class FailoverController<K, V> {
         this.events = events;
         this.nanoClock = nanoClock;
         this.unavailableWindowNanos = config.failoverDelay().toNanos() * config.failoverAttempts();
+    }
+
+    /** Internal hook for components that follow the active database (Pub/Sub). */
+    @FunctionalInterface
+    public interface SwitchListener<K, V> {
+        /** Runs on the coordinator thread: must not block. {@code newActive} may be {@code null}. */
+        void activeChanged(DatabaseRuntime<K, V> oldActive, DatabaseRuntime<K, V> newActive);
+    }
+
+    public void addSwitchListener(SwitchListener<K, V> listener) {
+        switchListeners.add(listener);
+    }
+
+    public void removeSwitchListener(SwitchListener<K, V> listener) {
+        switchListeners.remove(listener);
+    }
+
+    private void notifySwitch(DatabaseRuntime<K, V> oldActive, DatabaseRuntime<K, V> newActive) {
+        for (SwitchListener<K, V> listener : switchListeners) {
+            try {
+                listener.activeChanged(oldActive, newActive);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "switch listener failed", e);
+            }
+        }
+    }
+
+    /** Runs {@code task} on the coordinator thread. */
+    public void execute(Runnable task) {
+        executeOnCoordinator(task);
     }
 
     public List<DatabaseRuntime<K, V>> databases() {
@@ -350,6 +383,7 @@ public final class FailoverController<K, V> {
         switchGeneration++;
         lost.abandonCommandConnection();
         events.publish(new AllDatabasesUnavailableEvent(lost));
+        notifySwitch(lost, null);
     }
 
     /**
@@ -383,6 +417,7 @@ public final class FailoverController<K, V> {
             LOG.log(System.Logger.Level.WARNING, "active database: " + (old == null ? "none" : old.name()) + " -> "
                     + target.name() + " (" + reason + ")");
             events.publish(new ActiveDatabaseChangedEvent(old, target, reason));
+            notifySwitch(old, target);
             if (old != null && old.circuitState() != CircuitState.CLOSED) {
                 // Fail what still waits on the failed database now; safe commands are re-sent here.
                 old.abandonCommandConnection();
@@ -433,7 +468,7 @@ public final class FailoverController<K, V> {
         return null;
     }
 
-    private void execute(Runnable task) {
+    private void executeOnCoordinator(Runnable task) {
         try {
             coordinator.execute(() -> {
                 try {
