@@ -25,6 +25,8 @@ import dev.multidb.circuit.CircuitBreaker;
 import dev.multidb.circuit.CircuitState;
 import dev.multidb.command.CommandRouter;
 import dev.multidb.command.MultiDbConnection;
+import dev.multidb.command.Pipelines;
+import dev.multidb.command.TransactionRunner;
 import dev.multidb.command.RoutingChannelWriter;
 import dev.multidb.database.DatabaseRuntime;
 import dev.multidb.database.MemberClients;
@@ -60,6 +62,8 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
     private final EventBus events;
     private final FailoverController<K, V> controller;
     private final MultiDbConnection<K, V> connection;
+    private final Pipelines<K, V> pipelines;
+    private final TransactionRunner<K, V> transactions;
     private final List<HealthCheck> healthChecks;
     private final List<FailureDetector> failureDetectors;
     private final java.util.Set<AutoCloseable> openSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -84,11 +88,14 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
                 config.failuresDetectionWindow()));
         failureDetectors.addAll(config.failureDetectors());
         HealthCheckRunner runner = new HealthCheckRunner(() -> healthChecks, config.healthCheckProbes(),
-                config.healthCheckDelay(), config.healthCheckTimeout(), config.healthCheckPolicy(), coordinator);
+                config.healthCheckDelay(), config.healthCheckTimeout(), config.connectTimeout(), config.healthCheckPolicy(),
+                coordinator);
         this.controller = new FailoverController<>(config, coordinator, runner, events, System::nanoTime);
         CommandRouter<K, V> router = new CommandRouter<>(controller, config.commandRetry(), config.retryPolicy(), coordinator, events);
         this.connection = new MultiDbConnection<>(new RoutingChannelWriter(router, resources, this::ensureOpen), codec,
                 callerTimeout(config));
+        this.pipelines = new Pipelines<>(router, resources, codec, callerTimeout(config));
+        this.transactions = new TransactionRunner<>(router);
         try {
             start(codec);
         } catch (RuntimeException | Error e) {
@@ -132,7 +139,7 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
         for (DatabaseConfig dbConfig : config.databases()) {
             members.add(newRuntime(dbConfig, codec));
         }
-        Duration bound = config.connectTimeout()
+        Duration bound = config.connectTimeout().multipliedBy(2)
                 .plus(config.healthCheckTimeout().plus(config.healthCheckDelay()).multipliedBy(config.healthCheckProbes()))
                 .plus(Duration.ofSeconds(1));
         List<DatabaseRuntime<K, V>> failed;
@@ -150,7 +157,8 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
         if (!config.initialHealthCheckPolicy().isSatisfied(healthy, members.size())) {
             StringBuilder why = new StringBuilder();
             for (DatabaseRuntime<K, V> db : failed) {
-                why.append(why.length() == 0 ? "" : ", ").append(db.name()).append(" (").append(Masking.mask(db.uri())).append(')');
+                why.append(why.length() == 0 ? "" : ", ").append(db.name()).append(" (").append(Masking.mask(db.uri()))
+                        .append(": ").append(db.lastFailure()).append(')');
             }
             throw new NoValidDatabaseException("initial health check policy " + config.initialHealthCheckPolicy() + " not met: "
                     + healthy + " of " + members.size() + " databases healthy; failed: " + why);
@@ -200,6 +208,52 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
     public StatefulRedisConnection<K, V> connect() {
         ensureOpen();
         return connection;
+    }
+
+    /**
+     * A new pipeline: record commands with {@link Pipeline#commands()}, then {@link Pipeline#execute()}
+     * sends them to the active database in one write.
+     */
+    public Pipeline<K, V> pipeline() {
+        ensureOpen();
+        return new Pipeline<>(pipelines.recorder(), callerTimeout(config));
+    }
+
+    /**
+     * Records the commands {@code body} issues and runs them as one pipeline.
+     *
+     * @return the replies in order (a Redis error reply appears as its exception)
+     */
+    public List<Object> pipeline(Consumer<RedisAsyncCommands<K, V>> body) {
+        try (Pipeline<K, V> pipe = pipeline()) {
+            body.accept(pipe.commands());
+            return pipe.execute();
+        }
+    }
+
+    /** As {@link #pipeline(Consumer)}, without waiting: the future completes with the replies. */
+    public CompletableFuture<List<Object>> pipelineAsync(Consumer<RedisAsyncCommands<K, V>> body) {
+        Pipeline<K, V> pipe = pipeline();
+        body.accept(pipe.commands());
+        return pipe.executeAsync();
+    }
+
+    /**
+     * Runs a transaction on one dedicated connection to the active database: WATCH
+     * {@code watchKeys}, then {@code callback} (reads, then {@code tx.multi()}, then the writes),
+     * then EXEC. Without watch keys, MULTI is issued before the callback, so everything it sends
+     * is queued. A WATCH conflict re-runs the callback (at most
+     * {@value TransactionRunner#MAX_CONFLICT_ATTEMPTS} times, then {@link WatchConflictException});
+     * a failure or a database switch before EXEC re-runs it on the new active database; a failure
+     * after EXEC was sent throws {@link OutcomeUnknownException} (unless {@code RetryPolicy.ALWAYS}).
+     * The callback may therefore run more than once: keep side effects out of it.
+     *
+     * @return Lettuce's result of EXEC
+     */
+    @SafeVarargs
+    public final io.lettuce.core.TransactionResult transaction(Consumer<RedisCommands<K, V>> callback, K... watchKeys) {
+        ensureOpen();
+        return transactions.run(Config.requireNonNull("callback", callback), watchKeys);
     }
 
     /**

@@ -21,6 +21,13 @@ public class OutcomeUnknownException extends RedisException {
         this.database = database;
     }
 
+    /** With a message of its own, for a pipeline or a transaction. */
+    public OutcomeUnknownException(String message, Throwable cause) {
+        super(message, cause);
+        this.command = null;
+        this.database = null;
+    }
+
     /** The command's name, e.g. {@code INCR}. */
     public String command() {
         return command;

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         sortOptions = false,
         description = {
             "Shows a failover and a fall back live. Starts two local redis-servers (primary, weight 1.0;"

@@ -13,6 +13,7 @@ import dev.multidb.Database;
 import dev.multidb.DatabaseConfig;
 import dev.multidb.MultiDbClient;
 import dev.multidb.MultiDbConfig;
+import dev.multidb.NoValidDatabaseException;
 
 /**
  * One run of the demo: sets up the servers and the client, starts the writer, breaks and heals
@@ -35,6 +36,8 @@ final class DemoRun {
 
     /** How long Ctrl-C waits for the run to print its report and clean up before the JVM exits anyway. */
     private static final long SHUTDOWN_WAIT_SECONDS = 15;
+
+    private static final int CLIENT_START_ATTEMPTS = 3;
 
     private final Plan plan;
     private final PrintWriter out;
@@ -81,7 +84,7 @@ final class DemoRun {
                         .weight(0.5).gracePeriod(plan.grace()).build())
                 .autoFallbackInterval(plan.fallbackInterval())
                 .build();
-        client = MultiDbClient.create(config);
+        client = createClient(config);
         out.println("  " + PRIMARY + "   " + servers.primaryUri() + "  weight 1.0");
         out.println("  " + SECONDARY + " " + servers.secondaryUri() + "  weight 0.5");
         out.println("Plan: " + plan.fault() + " " + PRIMARY + " at " + DurationConverter.format(plan.faultAt())
@@ -101,6 +104,24 @@ final class DemoRun {
         report = new ClosingReport(timeline, stats, plan.fault(), PRIMARY, fallbackBound(config));
         client.addListener(ActiveDatabaseChangedEvent.class, live::onActiveChanged);
         client.addListener(AllDatabasesUnavailableEvent.class, live::onAllUnavailable);
+    }
+
+    /**
+     * Creates the client, trying again a few times: its first health check allows only 500 ms per
+     * probe, which a cold JVM on a busy machine can miss. Each failure is printed, not hidden.
+     */
+    private MultiDbClient<String, String> createClient(MultiDbConfig config) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return MultiDbClient.create(config);
+            } catch (NoValidDatabaseException e) {
+                if (attempt == CLIENT_START_ATTEMPTS) {
+                    throw e;
+                }
+                out.println("  (client start failed, trying again: " + e.getMessage() + ")");
+                out.flush();
+            }
+        }
     }
 
     private boolean runAndReport() {

@@ -1,5 +1,6 @@
 package dev.multidb.command;
 
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,9 +22,10 @@ import dev.multidb.failover.FailoverController;
 /**
  * The command path: sends each application command to the active database and, when an attempt
  * fails, records the failure, alerts the failover controller, and retries under the retry policy
- * (DESIGN rule 4) on whatever database is active by then.
+ * (DESIGN rule 4) on whatever database is active by then. Blocking commands take a dedicated
+ * connection so they never stall the shared one.
  */
-public final class CommandRouter<K, V> {
+public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
 
     private final FailoverController<K, V> controller;
     private final CommandRetry retry;
@@ -38,6 +40,22 @@ public final class CommandRouter<K, V> {
         this.policy = policy;
         this.scheduler = scheduler;
         this.events = events;
+    }
+
+    FailoverController<K, V> controller() {
+        return controller;
+    }
+
+    CommandRetry retry() {
+        return retry;
+    }
+
+    RetryPolicy policy() {
+        return policy;
+    }
+
+    ScheduledExecutorService scheduler() {
+        return scheduler;
     }
 
     /** Sends {@code command} (first attempt). The command completes when an attempt succeeds or the router gives up. */
@@ -56,12 +74,14 @@ public final class CommandRouter<K, V> {
             command.completeExceptionally(unavailable);
             return;
         }
-        if (attempt > 0 && command.getOutput() != null) {
-            // Lettuce marks the output of a command it drops on close ("Connection closed"): the
-            // output is shared by all attempts, so clear the mark before the next one.
-            command.getOutput().setError((String) null);
+        if (attempt > 0) {
+            clearCloseMark(command);
         }
-        RoutedCommand<K, V, T> routed = new RoutedCommand<>(command, database, attempt, this);
+        if (BlockingCommands.isBlocking(command)) {
+            sendBlocking(command, attempt, database);
+            return;
+        }
+        RoutedCommand<K, V, T> routed = new RoutedCommand<>(command, database, attempt, this, true);
         StatefulRedisConnection<K, V> connection = database.commandConnection();
         if (connection == null || !connection.isOpen()) {
             database.reconnect(); // in the background; this attempt fails as never sent and is retried
@@ -73,8 +93,34 @@ public final class CommandRouter<K, V> {
         ((RedisChannelHandler<?, ?>) connection).getChannelWriter().write(routed);
     }
 
+    /** Lettuce marks the output of a command it drops on close: attempts share the output, so clear it. */
+    static void clearCloseMark(RedisCommand<?, ?, ?> command) {
+        if (command.getOutput() != null) {
+            command.getOutput().setError((String) null);
+        }
+    }
+
+    private <T> void sendBlocking(RedisCommand<K, V, T> command, int attempt, DatabaseRuntime<K, V> database) {
+        RoutedCommand<K, V, T> routed = new RoutedCommand<>(command, database, attempt, this, false);
+        Duration block = BlockingCommands.blockTime(command);
+        database.dedicated().borrow().whenComplete((connection, error) -> {
+            if (error != null) {
+                routed.completeExceptionally(error);
+                return;
+            }
+            // Zero blocks forever, so no timeout; otherwise the blocking time plus the usual margin.
+            connection.setTimeout(block.isZero() ? Duration.ZERO : block.plus(database.commandTimeout()));
+            routed.onComplete((value, failure) -> {
+                connection.setTimeout(database.commandTimeout());
+                database.dedicated().release(connection, failure == null);
+            });
+            ((RedisChannelHandler<?, ?>) connection).getChannelWriter().write(routed);
+        });
+    }
+
     /** An attempt failed: decide between a retry and giving up. Never on the hot path. */
-    <T> void attemptFailed(RoutedCommand<K, V, T> routed, Throwable error) {
+    @Override
+    public <T> void attemptFailed(RoutedCommand<K, V, T> routed, Throwable error) {
         RedisCommand<K, V, T> command = routed.command;
         if (command.isDone()) {
             return; // the application cancelled it or gave up waiting
@@ -84,24 +130,15 @@ public final class CommandRouter<K, V> {
             command.completeExceptionally(error);
             return;
         }
-        DatabaseRuntime<K, V> database = routed.database;
-        boolean tripped = false;
-        for (FailureTracker tracker : database.trackers()) {
-            tripped |= tracker.recordFailure(error);
-        }
-        if (tripped) {
-            controller.tripped(database);
-        }
-        controller.suspect(database);
-
+        reportFailure(routed, error);
         boolean sent = routed.mayHaveBeenSent();
-        boolean retryable = routed.attempt < retry.retries() && mayRetry(routed, sent);
+        boolean retryable = routed.attempt < retry.retries() && RetryRules.mayRetry(policy, sent, routed);
         if (events.hasListeners()) {
-            events.publish(new CommandFailedEvent(command.getType().toString(), database, error, retryable));
+            events.publish(new CommandFailedEvent(command.getType().toString(), routed.database, error, retryable));
         }
         if (!retryable) {
-            command.completeExceptionally(sent && policy == RetryPolicy.SAFE && !isSafe(routed)
-                    ? new OutcomeUnknownException(command.getType().toString(), database.name(), error)
+            command.completeExceptionally(sent && policy == RetryPolicy.SAFE && !RetryRules.isSafe(routed)
+                    ? new OutcomeUnknownException(command.getType().toString(), routed.database.name(), error)
                     : error);
             return;
         }
@@ -113,15 +150,19 @@ public final class CommandRouter<K, V> {
         }
     }
 
-    private boolean mayRetry(RoutedCommand<K, V, ?> routed, boolean sent) {
-        return switch (policy) {
-            case NEVER -> false;
-            case ALWAYS -> true;
-            case SAFE -> !sent || isSafe(routed);
-        };
+    /** Feeds the failure detectors and asks for an immediate health check of the database. */
+    void reportFailure(RoutedCommand<K, V, ?> routed, Throwable error) {
+        reportFailure(routed.database, error);
     }
 
-    private static boolean isSafe(RoutedCommand<?, ?, ?> routed) {
-        return CommandSafety.classify(routed.getType(), routed.getArgs()).isRetryable();
+    void reportFailure(DatabaseRuntime<K, V> database, Throwable error) {
+        boolean tripped = false;
+        for (FailureTracker tracker : database.trackers()) {
+            tripped |= tracker.recordFailure(error);
+        }
+        if (tripped) {
+            controller.tripped(database);
+        }
+        controller.suspect(database);
     }
 }

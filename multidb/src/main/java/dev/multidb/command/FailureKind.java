@@ -29,6 +29,7 @@ enum FailureKind {
             String message = error.getMessage();
             // Lettuce's wording when a connection is closed or not connected.
             if (message.startsWith("Connection closed") || message.startsWith("Connection is closed")
+                    || message.startsWith("Connection disconnected")
                     || message.startsWith("Currently not connected") || message.startsWith("Reset")) {
                 return CONNECTION;
             }

@@ -19,7 +19,7 @@ public final class MultiDbConnection<K, V> extends StatefulRedisConnectionImpl<K
     /**
      * @param callerTimeout how long a synchronous call may wait in all, across its retries
      */
-    public MultiDbConnection(RoutingChannelWriter writer, RedisCodec<K, V> codec, Duration callerTimeout) {
+    public MultiDbConnection(io.lettuce.core.RedisChannelWriter writer, RedisCodec<K, V> codec, Duration callerTimeout) {
         super(writer, NO_PUSH, codec, callerTimeout);
         // Each attempt has its own timeout on its database; the facade only bounds the caller's wait.
         setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build()).build());

@@ -20,7 +20,7 @@ import dev.multidb.detect.FailureTracker;
 /**
  * One attempt of an application command on one database. It shares the application command's
  * arguments and output, but keeps its outcome to itself until the router has decided: a reply
- * completes the application command; a failure goes to {@link CommandRouter#attemptFailed} which
+ * completes the application command; a failure goes to its {@link AttemptOwner} which
  * may send a new attempt elsewhere. It also notes whether its bytes were ever encoded for the
  * socket: a command never encoded provably never reached the server.
  */
@@ -33,17 +33,21 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
     final RedisCommand<K, V, T> command;
     final DatabaseRuntime<K, V> database;
     final int attempt;
-    private final CommandRouter<K, V> router;
+    private final AttemptOwner<K, V> owner;
+    /** Whether it travels on the shared command connection, whose replies the stall watchdog counts. */
+    private final boolean counted;
     private volatile int done;
     private volatile boolean written;
     /** Completion callbacks (Lettuce's timeout writer registers one); touched only under {@code this}. */
     private BiConsumer<? super T, Throwable>[] callbacks;
 
-    RoutedCommand(RedisCommand<K, V, T> command, DatabaseRuntime<K, V> database, int attempt, CommandRouter<K, V> router) {
+    RoutedCommand(RedisCommand<K, V, T> command, DatabaseRuntime<K, V> database, int attempt, AttemptOwner<K, V> owner,
+            boolean counted) {
         this.command = command;
         this.database = database;
         this.attempt = attempt;
-        this.router = router;
+        this.owner = owner;
+        this.counted = counted;
     }
 
     /** Whether the command may have reached the server. */
@@ -56,7 +60,9 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
         if (!DONE.compareAndSet(this, 0, 1)) {
             return;
         }
-        database.completed.increment();
+        if (counted) {
+            database.completed.increment();
+        }
         for (FailureTracker tracker : database.trackers()) {
             tracker.recordSuccess();
         }
@@ -69,9 +75,11 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
         if (!DONE.compareAndSet(this, 0, 1)) {
             return false;
         }
-        database.completed.increment();
+        if (counted) {
+            database.completed.increment();
+        }
         notifyCallbacks(cause);
-        router.attemptFailed(this, cause);
+        owner.attemptFailed(this, cause);
         return true;
     }
 

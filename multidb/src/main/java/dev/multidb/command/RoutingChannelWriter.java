@@ -56,7 +56,7 @@ public final class RoutingChannelWriter implements RedisChannelWriter {
         return written;
     }
 
-    private static boolean isRefused(String name) {
+    static boolean isRefused(String name) {
         return CONNECTION_STATE.contains(name);
     }
 

@@ -33,6 +33,7 @@ import dev.multidb.detect.FailureTracker;
 public final class DatabaseRuntime<K, V> implements Database {
 
     private final DatabaseConfig config;
+    private final RedisURI connectUri;
     private final RedisClient client;
     private final boolean ownsClient;
     private final RedisCodec<K, V> codec;
@@ -59,6 +60,7 @@ public final class DatabaseRuntime<K, V> implements Database {
     public long lastAppliedHealthRun;
     public boolean suspectRunInFlight;
     private volatile boolean closed;
+    private final DedicatedConnections<K, V> dedicated;
 
     public DatabaseRuntime(DatabaseConfig config, RedisClient client, RedisCodec<K, V> codec, Duration commandTimeout,
             Duration healthCheckTimeout, CircuitBreaker circuit, Consumer<DatabaseRuntime<K, V>> onConnectionLost) {
@@ -71,6 +73,18 @@ public final class DatabaseRuntime<K, V> implements Database {
         this.circuit = circuit;
         this.onConnectionLost = onConnectionLost;
         this.weight = config.weight();
+        // Lettuce bounds the connection handshake (HELLO, AUTH, SELECT) by the URI's timeout, 60 s
+        // by default: a black-holed endpoint would hold a reconnect that long.
+        this.connectUri = RedisURI.builder(config.uri()).withTimeout(commandTimeout).build();
+        this.dedicated = new DedicatedConnections<>(config.name(), DEDICATED_CONNECTIONS, this::connectDedicated);
+    }
+
+    /** At most this many dedicated connections per database (transactions, blocking commands). */
+    public static final int DEDICATED_CONNECTIONS = 8;
+
+    /** The pool of dedicated connections for transactions and blocking commands. */
+    public DedicatedConnections<K, V> dedicated() {
+        return dedicated;
     }
 
     @Override
@@ -100,6 +114,17 @@ public final class DatabaseRuntime<K, V> implements Database {
     public void setHealthy(boolean healthy, long latencyNanos) {
         this.healthy = healthy;
         this.lastHealthLatencyNanos = latencyNanos;
+    }
+
+    private volatile Throwable lastFailure;
+
+    /** Why the last failed health check failed, or {@code null}. */
+    public Throwable lastFailure() {
+        return lastFailure;
+    }
+
+    public void setLastFailure(Throwable cause) {
+        this.lastFailure = cause;
     }
 
     /** Latency of the last passing health probe, or -1. */
@@ -181,7 +206,7 @@ public final class DatabaseRuntime<K, V> implements Database {
         if (commandConnecting != null && !commandConnecting.isDone()) {
             return commandConnecting;
         }
-        CompletableFuture<StatefulRedisConnection<K, V>> connecting = client.connectAsync(codec, config.uri())
+        CompletableFuture<StatefulRedisConnection<K, V>> connecting = client.connectAsync(codec, connectUri)
                 .toCompletableFuture().thenApply(connection -> {
                     connection.setTimeout(commandTimeout);
                     connection.addListener(new RedisConnectionStateListener() {
@@ -225,6 +250,20 @@ public final class DatabaseRuntime<K, V> implements Database {
         connection.closeAsync();
     }
 
+    /** Whether a health connection is open now (a probe on it needs no connect). */
+    public boolean hasHealthConnection() {
+        StatefulRedisConnection<String, String> current = healthConnection;
+        return current != null && current.isOpen();
+    }
+
+    /** Closes the health connection; the next probe opens a fresh one. */
+    public synchronized void dropHealthConnection() {
+        if (healthConnection != null) {
+            healthConnection.closeAsync();
+            healthConnection = null;
+        }
+    }
+
     /** The health-check connection, opened (again) when needed. */
     public synchronized CompletableFuture<StatefulRedisConnection<String, String>> healthConnection() {
         StatefulRedisConnection<String, String> current = healthConnection;
@@ -239,7 +278,7 @@ public final class DatabaseRuntime<K, V> implements Database {
             return healthConnecting;
         }
         CompletableFuture<StatefulRedisConnection<String, String>> connecting = client
-                .connectAsync(StringCodec.UTF8, config.uri()).toCompletableFuture().thenApply(connection -> {
+                .connectAsync(StringCodec.UTF8, connectUri).toCompletableFuture().thenApply(connection -> {
                     connection.setTimeout(healthCheckTimeout);
                     synchronized (this) {
                         if (closed) {
@@ -259,7 +298,7 @@ public final class DatabaseRuntime<K, V> implements Database {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("database '" + name() + "' is closed"));
         }
-        return client.connectPubSubAsync(codec, config.uri()).toCompletableFuture().thenApply(connection -> {
+        return client.connectPubSubAsync(codec, connectUri).toCompletableFuture().thenApply(connection -> {
             connection.setTimeout(commandTimeout);
             return connection;
         });
@@ -270,7 +309,7 @@ public final class DatabaseRuntime<K, V> implements Database {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("database '" + name() + "' is closed"));
         }
-        return client.connectAsync(codec, config.uri()).toCompletableFuture().thenApply(connection -> {
+        return client.connectAsync(codec, connectUri).toCompletableFuture().thenApply(connection -> {
             connection.setTimeout(commandTimeout);
             return connection;
         });
@@ -298,6 +337,7 @@ public final class DatabaseRuntime<K, V> implements Database {
                 healthConnection = null;
             }
         }
+        closing.add(dedicated.closeAsync());
         CompletableFuture<Void> all = CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
         if (!ownsClient) {
             return all;

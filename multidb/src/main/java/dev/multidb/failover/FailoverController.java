@@ -154,8 +154,9 @@ public final class FailoverController<K, V> {
     public List<DatabaseRuntime<K, V>> initialize(List<DatabaseRuntime<K, V>> members, Duration bound) throws Exception {
         databases.addAll(members);
         List<CompletableFuture<HealthResult>> runs = new ArrayList<>();
+        long deadline = nanoClock.getAsLong() + bound.toNanos() / 2;
         for (DatabaseRuntime<K, V> db : members) {
-            runs.add(healthChecks.run(db));
+            runs.add(firstCheck(db, deadline));
         }
         List<DatabaseRuntime<K, V>> failed = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
@@ -173,6 +174,7 @@ public final class FailoverController<K, V> {
                 applyCircuit(db, db.circuit().onHealthy());
             } else {
                 failed.add(db);
+                db.setLastFailure(result.cause());
             }
         }
         DatabaseRuntime<K, V> first = select();
@@ -190,6 +192,22 @@ public final class FailoverController<K, V> {
             }
         }
         return failed;
+    }
+
+    /**
+     * The first health check, run again while it only timed out and time is left: a cold JVM or a
+     * busy machine can be slow to answer once, and refusing to start for that helps nobody. A
+     * refused connection is an answer and is not retried.
+     */
+    private CompletableFuture<HealthResult> firstCheck(DatabaseRuntime<K, V> db, long deadline) {
+        return healthChecks.run(db).thenCompose(result -> {
+            boolean timedOut = result.cause() instanceof java.util.concurrent.TimeoutException
+                    || result.cause() instanceof io.lettuce.core.RedisCommandTimeoutException;
+            if (result.healthy() || !timedOut || nanoClock.getAsLong() >= deadline) {
+                return CompletableFuture.completedFuture(result);
+            }
+            return firstCheck(db, deadline);
+        });
     }
 
     /** Starts the periodic health checks, the stall watchdog and the auto fallback timer. */

@@ -25,11 +25,13 @@ public final class HealthCheckRunner {
     private final int probes;
     private final long delayNanos;
     private final long timeoutNanos;
+    private final long connectTimeoutNanos;
     private final HealthCheckPolicy policy;
     private final ScheduledExecutorService scheduler;
 
     public HealthCheckRunner(Supplier<List<HealthCheck>> checks, int probes, Duration delay, Duration timeout,
-            HealthCheckPolicy policy, ScheduledExecutorService scheduler) {
+            Duration connectTimeout, HealthCheckPolicy policy, ScheduledExecutorService scheduler) {
+        this.connectTimeoutNanos = connectTimeout.toNanos();
         this.checks = checks;
         this.probes = probes;
         this.delayNanos = delay.toNanos();
@@ -65,12 +67,18 @@ public final class HealthCheckRunner {
         });
     }
 
-    /** One probe: every check must answer {@code true} within the timeout. */
+    /**
+     * One probe: every check must answer {@code true} within the timeout. Opening the health
+     * connection (when it was lost) has its own bound, the connect timeout, on top: a cold start
+     * or a reconnect is not a slow answer. A failed probe drops the health connection, so the next
+     * one never reads replies meant for a probe that timed out.
+     */
     private CompletableFuture<Boolean> probeOnce(DatabaseRuntime<?, ?> db) {
         CompletableFuture<Boolean> probe = new CompletableFuture<>();
+        long bound = timeoutNanos + (db.hasHealthConnection() ? 0 : connectTimeoutNanos);
         var timeout = scheduler.schedule(() -> probe.completeExceptionally(
-                new TimeoutException("health probe of '" + db.name() + "' took longer than " + Duration.ofNanos(timeoutNanos))),
-                timeoutNanos, TimeUnit.NANOSECONDS);
+                new TimeoutException("health probe of '" + db.name() + "' took longer than " + Duration.ofNanos(bound))),
+                bound, TimeUnit.NANOSECONDS);
         db.healthConnection().thenCompose(connection -> runChecks(db, connection).handle((ok, error) -> {
             if (error == null || connection.isOpen()) {
                 return error == null ? CompletableFuture.completedFuture(ok) : CompletableFuture.<Boolean>failedFuture(error);
@@ -86,7 +94,11 @@ public final class HealthCheckRunner {
                 probe.complete(ok);
             }
         });
-        return probe;
+        return probe.whenComplete((ok, error) -> {
+            if (error != null || !Boolean.TRUE.equals(ok)) {
+                db.dropHealthConnection();
+            }
+        });
     }
 
     private CompletableFuture<Boolean> runChecks(Database db, StatefulRedisConnection<String, String> connection) {

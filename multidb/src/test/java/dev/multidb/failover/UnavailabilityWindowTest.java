@@ -36,7 +36,7 @@ class UnavailabilityWindowTest {
         MultiDbConfig config = MultiDbConfig.builder().database(DatabaseConfig.builder().fromUrl("redis://127.0.0.1:1").build())
                 .failoverAttempts(3).failoverDelay(Duration.ofSeconds(2)).build();
         HealthCheckRunner runner = new HealthCheckRunner(List::of, 1, Duration.ZERO, Duration.ofSeconds(1),
-                config.healthCheckPolicy(), scheduler);
+                Duration.ofSeconds(1), config.healthCheckPolicy(), scheduler);
         FailoverController<String, String> controller = new FailoverController<>(config, scheduler, runner, events, now::get);
         controller.initialize(List.of(), Duration.ofSeconds(1)); // nothing usable from the start
 

@@ -20,6 +20,7 @@ import dev.multidb.NoValidDatabaseException;
 import dev.multidb.SwitchReason;
 import dev.multidb.TemporaryUnavailableException;
 import dev.multidb.circuit.CircuitState;
+import dev.multidb.testkit.FaultProxy;
 import dev.multidb.testkit.RedisServer;
 
 /** Fall back after the primary returns; all databases down; recovery. */
@@ -56,6 +57,21 @@ class RecoveryIT {
         await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(events.stream()
                 .filter(e -> e instanceof ActiveDatabaseChangedEvent).map(e -> ((ActiveDatabaseChangedEvent) e).reason()))
                 .containsSubsequence(SwitchReason.INITIAL, SwitchReason.FAILOVER, SwitchReason.FALLBACK));
+    }
+
+    @Test
+    void fallsBackAfterABlackHoleHeals() {
+        // Regression: the health connection kept waiting for replies to probes whose bytes the
+        // black hole had swallowed, so the primary never looked healthy again.
+        try (FaultProxy proxy = FaultProxy.start(primary.host(), primary.port())) {
+            client = MultiDbClient.create(Fixtures.twoDatabases(proxy.uri(), secondary.uri()).build());
+            client.sync().set("k", "v");
+            proxy.blackhole(true);
+            await().atMost(Duration.ofSeconds(5)).until(() -> "secondary".equals(client.activeDatabase().name()));
+            proxy.blackhole(false);
+            await().atMost(Duration.ofSeconds(10)).until(() -> "primary".equals(client.activeDatabase().name()));
+            assertThat(client.sync().get("k")).isEqualTo("v");
+        }
     }
 
     @Test

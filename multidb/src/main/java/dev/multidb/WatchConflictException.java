@@ -1,0 +1,11 @@
+package dev.multidb;
+
+import io.lettuce.core.RedisException;
+
+/** A transaction's watched keys kept changing: EXEC was aborted on every one of its attempts. */
+public class WatchConflictException extends RedisException {
+
+    public WatchConflictException(String message) {
+        super(message);
+    }
+}
