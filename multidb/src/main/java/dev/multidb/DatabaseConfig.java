@@ -75,7 +75,7 @@ public final class DatabaseConfig {
     }
 
     /** host:port, the identity used to reject duplicate members. */
-    String endpoint() {
+    public String endpoint() {
         return uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
     }
 

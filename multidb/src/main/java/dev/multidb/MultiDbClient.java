@@ -66,11 +66,13 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
     private final TransactionRunner<K, V> transactions;
     private final List<HealthCheck> healthChecks;
     private final List<FailureDetector> failureDetectors;
+    private final RedisCodec<K, V> codec;
     private final java.util.Set<AutoCloseable> openSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private MultiDbClient(MultiDbConfig config, RedisCodec<K, V> codec) {
         this.config = config;
+        this.codec = codec;
         int id = INSTANCES.incrementAndGet();
         this.ownsResources = config.clientResources() == null;
         this.resources = ownsResources ? DefaultClientResources.create() : config.clientResources();
@@ -139,9 +141,7 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
         for (DatabaseConfig dbConfig : config.databases()) {
             members.add(newRuntime(dbConfig, codec));
         }
-        Duration bound = config.connectTimeout().multipliedBy(2)
-                .plus(config.healthCheckTimeout().plus(config.healthCheckDelay()).multipliedBy(config.healthCheckProbes()))
-                .plus(Duration.ofSeconds(1));
+        Duration bound = startBound();
         List<DatabaseRuntime<K, V>> failed;
         try {
             failed = controller.initialize(members, bound);
@@ -164,6 +164,13 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
                     + healthy + " of " + members.size() + " databases healthy; failed: " + why);
         }
         controller.start();
+    }
+
+    /** How long the first health check of a database may take: connect, probes and the pauses between them. */
+    private Duration startBound() {
+        return config.connectTimeout().multipliedBy(2)
+                .plus(config.healthCheckTimeout().plus(config.healthCheckDelay()).multipliedBy(config.healthCheckProbes()))
+                .plus(Duration.ofSeconds(1));
     }
 
     private DatabaseRuntime<K, V> newRuntime(DatabaseConfig dbConfig, RedisCodec<K, V> codec) {
@@ -288,6 +295,91 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
     public void setActiveDatabase(Database database) {
         ensureOpen();
         await(controller.setActive(database));
+    }
+
+    /**
+     * Adds a database at runtime. It is health-checked at once (this call waits for the first
+     * verdict, at most the probe bound); it becomes active only when healthy and heavier than the
+     * active database.
+     *
+     * @throws IllegalArgumentException for a duplicate endpoint or name
+     */
+    public Database addDatabase(DatabaseConfig database) {
+        ensureOpen();
+        Config.requireNonNull("database", database);
+        synchronized (this) {
+            for (DatabaseRuntime<K, V> existing : controller.databases()) {
+                if (existing.config().endpoint().equals(database.endpoint())) {
+                    throw new IllegalArgumentException("the client already has the endpoint " + Masking.mask(database.uri()));
+                }
+                if (existing.name().equals(database.name())) {
+                    throw new IllegalArgumentException("the client already has a database named '" + database.name() + "'");
+                }
+            }
+            DatabaseRuntime<K, V> runtime = newRuntime(database, codec);
+            try {
+                controller.add(runtime).get(startBound().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // Still checking: it joins when its health check passes.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // Closed meanwhile; the verdict does not matter.
+            }
+            return runtime;
+        }
+    }
+
+    /**
+     * Removes a database; traffic leaves it first when it is active.
+     *
+     * @throws IllegalArgumentException  for a database this client does not have
+     * @throws IllegalStateException     for the last database
+     * @throws NoValidDatabaseException  for the active database when no other is usable
+     */
+    public void removeDatabase(Database database) {
+        ensureOpen();
+        await(controller.remove(Config.requireNonNull("database", database)));
+    }
+
+    /**
+     * Changes a database's weight; traffic moves at once if this makes another healthy database
+     * the heaviest.
+     *
+     * @throws IllegalArgumentException for an unknown database or a weight that is not positive and finite
+     */
+    public void updateDatabaseWeight(Database database, double weight) {
+        ensureOpen();
+        Config.requireNonNull("database", database);
+        if (!(weight > 0) || Double.isInfinite(weight)) {
+            throw new IllegalArgumentException("weight must be a positive finite number, was " + weight);
+        }
+        await(controller.updateWeight(database, weight));
+    }
+
+    /** A snapshot of every database and of the active one. */
+    public MultiDbStatus status() {
+        DatabaseRuntime<K, V> current = controller.active();
+        List<MultiDbStatus.DatabaseStatus> databases = new ArrayList<>();
+        for (DatabaseRuntime<K, V> db : controller.databases()) {
+            long commands = 0;
+            long failures = 0;
+            for (var tracker : db.trackers()) {
+                long[] counts = tracker.windowCounts();
+                if (counts != null) {
+                    commands = counts[0];
+                    failures = counts[1];
+                    break;
+                }
+            }
+            long latency = db.lastHealthLatencyNanos();
+            databases.add(new MultiDbStatus.DatabaseStatus(db.name(), Masking.mask(db.uri()), db.weight(), db.circuitState(),
+                    db.isHealthy(), latency < 0 ? -1 : latency / 1_000_000.0,
+                    db.isHealthy() || db.lastFailure() == null ? null : String.valueOf(db.lastFailure().getMessage()),
+                    commands, failures, db == current));
+        }
+        Duration unavailable = current == null ? Duration.ofNanos(System.nanoTime() - controller.unavailableSinceNanos()) : null;
+        return new MultiDbStatus(current == null ? null : current.name(), unavailable, List.copyOf(databases));
     }
 
     /** Adds a health check to every database's next runs. */

@@ -117,6 +117,17 @@ public final class DatabaseRuntime<K, V> implements Database {
     }
 
     private volatile Throwable lastFailure;
+    private java.util.concurrent.ScheduledFuture<?> healthSchedule;
+
+    public synchronized void setHealthSchedule(java.util.concurrent.ScheduledFuture<?> schedule) {
+        this.healthSchedule = schedule;
+    }
+
+    public synchronized void cancelHealthSchedule() {
+        if (healthSchedule != null) {
+            healthSchedule.cancel(false);
+        }
+    }
 
     /** Why the last failed health check failed, or {@code null}. */
     public Throwable lastFailure() {
@@ -328,6 +339,9 @@ public final class DatabaseRuntime<K, V> implements Database {
         List<CompletableFuture<Void>> closing = new java.util.ArrayList<>();
         synchronized (this) {
             closed = true;
+            if (healthSchedule != null) {
+                healthSchedule.cancel(false);
+            }
             if (commandConnection != null) {
                 closing.add(commandConnection.closeAsync());
                 commandConnection = null;

@@ -59,6 +59,11 @@ public final class CommandFailureDetector implements FailureDetector {
             }
 
             @Override
+            public long[] windowCounts() {
+                return counts.counts();
+            }
+
+            @Override
             public void reset() {
                 counts.reset();
             }

@@ -16,6 +16,11 @@ public interface FailureTracker {
      */
     boolean recordFailure(Throwable cause);
 
+    /** {commands, failures} in the current window, for status; {@code null} when the tracker does not count. */
+    default long[] windowCounts() {
+        return null;
+    }
+
     /** Forget the history, e.g. when the database's circuit closes again. */
     void reset();
 }

@@ -225,11 +225,8 @@ public final class FailoverController<K, V> {
     private void scheduleHealthChecks(DatabaseRuntime<K, V> db, long intervalNanos) {
         // Spread the databases over the interval so their probes do not all fire at once.
         long offset = ThreadLocalRandom.current().nextLong(intervalNanos);
-        coordinator.scheduleAtFixedRate(() -> {
-            if (databases.contains(db)) {
-                runHealthCheck(db, false);
-            }
-        }, offset, intervalNanos, TimeUnit.NANOSECONDS);
+        db.setHealthSchedule(coordinator.scheduleAtFixedRate(() -> runHealthCheck(db, false), offset, intervalNanos,
+                TimeUnit.NANOSECONDS));
     }
 
     private void scheduleFallback() {
@@ -443,6 +440,123 @@ public final class FailoverController<K, V> {
             done.complete(null);
         }));
         return done;
+    }
+
+    // ---------------------------------------------------------------- runtime membership
+
+    /**
+     * Adds a database. It is health-checked at once; if it passes and outweighs the active
+     * database it becomes active (reason DATABASE_ADDED). The future completes with its first
+     * health verdict.
+     */
+    public CompletableFuture<Boolean> add(DatabaseRuntime<K, V> db) {
+        CompletableFuture<Boolean> firstVerdict = new CompletableFuture<>();
+        execute(() -> {
+            databases.add(db);
+            events.publish(new dev.multidb.DatabaseAddedEvent(db));
+            scheduleHealthChecks(db, config.healthCheckInterval().toNanos());
+            long run = db.healthRuns.incrementAndGet();
+            healthChecks.run(db).whenComplete((result, error) -> execute(() -> {
+                if (error != null) {
+                    firstVerdict.completeExceptionally(error);
+                    return;
+                }
+                applyHealth(db, run, result);
+                DatabaseRuntime<K, V> current = active;
+                if (result.healthy() && db.circuitState() == CircuitState.CLOSED
+                        && (current == null || db.weight() > current.weight())) {
+                    switchTo(db, SwitchReason.DATABASE_ADDED);
+                }
+                firstVerdict.complete(result.healthy());
+            }));
+        });
+        return firstVerdict;
+    }
+
+    /**
+     * Removes a database. Traffic leaves it first when it is active; the last database, or the
+     * active one when no other is usable, cannot be removed.
+     */
+    public CompletableFuture<Void> remove(Database db) {
+        CompletableFuture<Void> removed = new CompletableFuture<>();
+        execute(() -> {
+            DatabaseRuntime<K, V> target = find(db);
+            if (target == null) {
+                removed.completeExceptionally(new IllegalArgumentException("unknown database: " + db));
+                return;
+            }
+            if (databases.size() == 1) {
+                removed.completeExceptionally(new IllegalStateException("cannot remove '" + target.name()
+                        + "': it is the last database of the client"));
+                return;
+            }
+            Runnable drop = () -> {
+                databases.remove(target);
+                target.cancelHealthSchedule();
+                if (pinned == target) {
+                    pinned = null;
+                }
+                events.publish(new dev.multidb.DatabaseRemovedEvent(target));
+                target.closeAsync();
+                removed.complete(null);
+            };
+            if (target != active) {
+                drop.run();
+                return;
+            }
+            DatabaseRuntime<K, V> next = selectExcluding(target);
+            if (next == null) {
+                removed.completeExceptionally(new NoValidDatabaseException("cannot remove the active database '"
+                        + target.name() + "': no other database is usable"));
+                return;
+            }
+            switchTo(next, SwitchReason.DATABASE_REMOVED).whenComplete((ok, error) -> execute(() -> {
+                if (error != null) {
+                    removed.completeExceptionally(error);
+                } else {
+                    drop.run();
+                }
+            }));
+        });
+        return removed;
+    }
+
+    /** Changes a weight; traffic moves at once if the change makes another usable database the best. */
+    public CompletableFuture<Void> updateWeight(Database db, double weight) {
+        CompletableFuture<Void> updated = new CompletableFuture<>();
+        execute(() -> {
+            DatabaseRuntime<K, V> target = find(db);
+            if (target == null) {
+                updated.completeExceptionally(new IllegalArgumentException("unknown database: " + db));
+                return;
+            }
+            double old = target.weight();
+            target.setWeight(weight);
+            events.publish(new dev.multidb.WeightChangedEvent(target, old, weight));
+            pinned = null; // an explicit weight is the application's latest word on priorities
+            DatabaseRuntime<K, V> best = select();
+            DatabaseRuntime<K, V> current = active;
+            if (best != null && best != current && best.circuitState() == CircuitState.CLOSED
+                    && (current == null || best.weight() > current.weight())) {
+                switchTo(best, SwitchReason.WEIGHT_CHANGED).whenComplete((ok, e) -> updated.complete(null));
+            } else {
+                updated.complete(null);
+            }
+        });
+        return updated;
+    }
+
+    private DatabaseRuntime<K, V> selectExcluding(DatabaseRuntime<K, V> excluded) {
+        List<DatabaseRuntime<K, V>> others = new ArrayList<>(databases);
+        others.remove(excluded);
+        @SuppressWarnings("unchecked")
+        DatabaseRuntime<K, V> choice = (DatabaseRuntime<K, V>) config.failoverStrategy().select(others);
+        return choice;
+    }
+
+    /** When the client became unavailable (clock nanos), meaningful only while {@link #active()} is null. */
+    public long unavailableSinceNanos() {
+        return unavailableSinceNanos;
     }
 
     // ---------------------------------------------------------------- manual control

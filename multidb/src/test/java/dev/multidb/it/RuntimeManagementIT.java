@@ -1,0 +1,174 @@
+package dev.multidb.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.multidb.ActiveDatabaseChangedEvent;
+import dev.multidb.Database;
+import dev.multidb.DatabaseAddedEvent;
+import dev.multidb.DatabaseRemovedEvent;
+import dev.multidb.MultiDbClient;
+import dev.multidb.MultiDbEvent;
+import dev.multidb.MultiDbStatus;
+import dev.multidb.NoValidDatabaseException;
+import dev.multidb.SwitchReason;
+import dev.multidb.testkit.RedisServer;
+
+/** Adding, removing, re-weighting and choosing databases while other threads run commands. */
+class RuntimeManagementIT {
+
+    private final RedisServer primary = RedisServer.start();
+    private final RedisServer secondary = RedisServer.start();
+    private final RedisServer third = RedisServer.start();
+    private final List<MultiDbEvent> events = new CopyOnWriteArrayList<>();
+    private MultiDbClient<String, String> client;
+    private final AtomicBoolean writing = new AtomicBoolean(true);
+    private final List<Throwable> writeErrors = new CopyOnWriteArrayList<>();
+    private final AtomicLong writes = new AtomicLong();
+    private Thread writer;
+
+    private void startClientAndWriter() {
+        client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri())
+                .listener(MultiDbEvent.class, events::add).build());
+        writer = new Thread(() -> {
+            while (writing.get()) {
+                try {
+                    client.sync().set("k", "v");
+                    writes.incrementAndGet();
+                } catch (RuntimeException e) {
+                    writeErrors.add(e);
+                }
+            }
+        });
+        writer.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> writes.get() > 50);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        writing.set(false);
+        if (writer != null) {
+            writer.join(10_000);
+        }
+        if (client != null) {
+            client.close();
+        }
+        primary.close();
+        secondary.close();
+        third.close();
+    }
+
+    private String active() {
+        Database db = client.activeDatabase();
+        return db == null ? null : db.name();
+    }
+
+    private List<SwitchReason> reasons() {
+        return events.stream().filter(e -> e instanceof ActiveDatabaseChangedEvent).map(e -> ((ActiveDatabaseChangedEvent) e).reason()).toList();
+    }
+
+    @Test
+    void aHeavierHealthyDatabaseAddedAtRuntimeTakesTheTraffic() {
+        startClientAndWriter();
+        Database added = client.addDatabase(Fixtures.db("third", third.uri(), 2.0));
+        assertThat(added.isHealthy()).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> "third".equals(active()));
+        long before = writes.get();
+        await().atMost(Duration.ofSeconds(5)).until(() -> writes.get() > before + 50);
+        assertThat(third.command("GET", "k")).isEqualTo("v");
+        assertThat(writeErrors).isEmpty();
+        await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
+            assertThat(reasons()).contains(SwitchReason.DATABASE_ADDED);
+            assertThat(events).anyMatch(e -> e instanceof DatabaseAddedEvent);
+        });
+    }
+
+    @Test
+    void aLighterDatabaseAddedAtRuntimeWaitsInReserve() {
+        startClientAndWriter();
+        client.addDatabase(Fixtures.db("third", third.uri(), 0.1));
+        assertThat(client.databases()).extracting(Database::name).containsExactly("primary", "secondary", "third");
+        assertThat(active()).isEqualTo("primary");
+        assertThatThrownBy(() -> client.addDatabase(Fixtures.db("again", third.uri(), 0.1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoint");
+        assertThatThrownBy(() -> client.addDatabase(Fixtures.db("third", "redis://127.0.0.1:1", 0.1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'third'");
+    }
+
+    @Test
+    void raisingAWeightMovesTrafficAndBadWeightsAreRefused() {
+        startClientAndWriter();
+        Database secondaryDb = client.databases().get(1);
+        client.updateDatabaseWeight(secondaryDb, 3.0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> "secondary".equals(active()));
+        assertThat(secondaryDb.weight()).isEqualTo(3.0);
+        assertThatThrownBy(() -> client.updateDatabaseWeight(secondaryDb, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("weight");
+        assertThatThrownBy(() -> client.updateDatabaseWeight(secondaryDb, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(writeErrors).isEmpty();
+        await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(reasons()).contains(SwitchReason.WEIGHT_CHANGED));
+    }
+
+    @Test
+    void removingTheActiveDatabaseMovesTrafficFirstAndTheLastOneCannotGo() {
+        startClientAndWriter();
+        Database primaryDb = client.databases().get(0);
+        client.removeDatabase(primaryDb);
+        assertThat(active()).isEqualTo("secondary");
+        assertThat(client.databases()).extracting(Database::name).containsExactly("secondary");
+        long before = writes.get();
+        await().atMost(Duration.ofSeconds(5)).until(() -> writes.get() > before + 50);
+        assertThat(writeErrors).isEmpty();
+        assertThatThrownBy(() -> client.removeDatabase(client.databases().get(0))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("last database");
+        assertThatThrownBy(() -> client.removeDatabase(primaryDb)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown");
+        await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
+            assertThat(reasons()).contains(SwitchReason.DATABASE_REMOVED);
+            assertThat(events).anyMatch(e -> e instanceof DatabaseRemovedEvent);
+        });
+    }
+
+    @Test
+    void aManualChoiceIsNotUndoneByAutoFallbackWhileItIsHealthy() {
+        startClientAndWriter();
+        client.setActiveDatabase(client.databases().get(1));
+        assertThat(active()).isEqualTo("secondary");
+        // The fallback interval is 500 ms: three of them pass without moving traffic back.
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> "secondary".equals(active()));
+        assertThat(reasons()).contains(SwitchReason.MANUAL).doesNotContain(SwitchReason.FALLBACK);
+    }
+
+    @Test
+    void anUnhealthyDatabaseCannotBeMadeActive() {
+        startClientAndWriter();
+        Database secondaryDb = client.databases().get(1);
+        secondary.kill();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !secondaryDb.isHealthy());
+        assertThatThrownBy(() -> client.setActiveDatabase(secondaryDb)).isInstanceOf(NoValidDatabaseException.class)
+                .hasMessageContaining("secondary");
+        assertThat(active()).isEqualTo("primary");
+    }
+
+    @Test
+    void statusShowsEveryDatabaseAsTextAndJson() {
+        startClientAndWriter();
+        MultiDbStatus status = client.status();
+        assertThat(status.active()).isEqualTo("primary");
+        assertThat(status.databases()).extracting(MultiDbStatus.DatabaseStatus::name).containsExactly("primary", "secondary");
+        assertThat(status.databases().get(0).active()).isTrue();
+        assertThat(status.toString()).contains("active: primary").contains("secondary").contains("CLOSED");
+        assertThat(status.toJson()).startsWith("{\"active\":\"primary\"").contains("\"circuit\":\"CLOSED\"");
+        assertThat(status.databases().get(0).windowCommands()).isPositive();
+    }
+}
