@@ -62,6 +62,7 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
     private final EventBus events;
     private final FailoverController<K, V> controller;
     private final MultiDbConnection<K, V> connection;
+    private final CommandRouter<K, V> router;
     private final Pipelines<K, V> pipelines;
     private final TransactionRunner<K, V> transactions;
     private final List<HealthCheck> healthChecks;
@@ -94,6 +95,7 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
                 coordinator);
         this.controller = new FailoverController<>(config, coordinator, runner, events, System::nanoTime);
         CommandRouter<K, V> router = new CommandRouter<>(controller, config.commandRetry(), config.retryPolicy(), coordinator, events);
+        this.router = router;
         this.connection = new MultiDbConnection<>(new RoutingChannelWriter(router, resources, this::ensureOpen), codec,
                 callerTimeout(config));
         this.pipelines = new Pipelines<>(router, resources, codec, callerTimeout(config));
@@ -447,6 +449,7 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
             }
         }
         coordinator.shutdownNow();
+        router.failAwaitingRetry();
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         if (controller != null) {
             for (DatabaseRuntime<K, V> db : controller.databases()) {

@@ -32,6 +32,7 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
     private final RetryPolicy policy;
     private final ScheduledExecutorService scheduler;
     private final EventBus events;
+    private final java.util.Set<RedisCommand<K, V, ?>> awaitingRetry = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public CommandRouter(FailoverController<K, V> controller, CommandRetry retry, RetryPolicy policy,
             ScheduledExecutorService scheduler, EventBus events) {
@@ -143,10 +144,30 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
             return;
         }
         int next = routed.attempt + 1;
+        scheduleRetry(java.util.List.of(command), () -> send(command, next), retry.backoffNanos(next));
+    }
+
+    /**
+     * Runs {@code retry} after {@code delayNanos}. Until it runs, the commands are remembered, so
+     * that closing the client fails them at once instead of leaving their callers waiting.
+     */
+    void scheduleRetry(java.util.List<? extends RedisCommand<K, V, ?>> commands, Runnable retry, long delayNanos) {
+        awaitingRetry.addAll(commands);
         try {
-            scheduler.schedule(() -> send(command, next), retry.backoffNanos(next), TimeUnit.NANOSECONDS);
+            scheduler.schedule(() -> {
+                commands.forEach(awaitingRetry::remove);
+                retry.run();
+            }, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closed) {
-            command.completeExceptionally(new IllegalStateException("the MultiDbClient is closed", error));
+            failAwaitingRetry();
+        }
+    }
+
+    /** Fails every command waiting for a retry: the client is closing. */
+    public void failAwaitingRetry() {
+        for (RedisCommand<K, V, ?> command : java.util.List.copyOf(awaitingRetry)) {
+            awaitingRetry.remove(command);
+            command.completeExceptionally(new IllegalStateException("the MultiDbClient was closed before the command could be retried"));
         }
     }
 

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.RedisChannelHandler;
@@ -122,13 +121,7 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
                     && failed.stream().allMatch(r -> RetryRules.mayRetry(policy, r.mayHaveBeenSent(), r));
             if (retryable) {
                 List<RedisCommand<K, V, ?>> again = failed.stream().<RedisCommand<K, V, ?>>map(r -> r.command).toList();
-                try {
-                    router.scheduler().schedule(() -> round(again, attempt + 1), router.retry().backoffNanos(attempt + 1),
-                            TimeUnit.NANOSECONDS);
-                } catch (RejectedExecutionException closed) {
-                    again.forEach(c -> c.completeExceptionally(new IllegalStateException("the MultiDbClient is closed")));
-                    finish();
-                }
+                router.scheduleRetry(again, () -> round(again, attempt + 1), router.retry().backoffNanos(attempt + 1));
                 return;
             }
             for (RoutedCommand<K, V, ?> routed : failed) {

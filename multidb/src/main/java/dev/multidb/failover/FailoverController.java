@@ -96,6 +96,15 @@ public final class FailoverController<K, V> {
         }
     }
 
+    /** Runs {@code task} on the coordinator thread after {@code delay}; nothing once the client is closed. */
+    public void schedule(Duration delay, Runnable task) {
+        try {
+            coordinator.schedule(() -> executeOnCoordinator(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // The client is closing.
+        }
+    }
+
     /** Runs {@code task} on the coordinator thread. */
     public void execute(Runnable task) {
         executeOnCoordinator(task);

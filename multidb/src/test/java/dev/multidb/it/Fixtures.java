@@ -25,7 +25,9 @@ final class Fixtures {
                 .database(db("secondary", secondaryUri, 0.5))
                 .healthCheckInterval(Duration.ofMillis(200))
                 .healthCheckDelay(Duration.ofMillis(50))
-                .autoFallbackInterval(Duration.ofMillis(500));
+                .autoFallbackInterval(Duration.ofMillis(500))
+                // A cold JVM on a busy machine may take a while for its first connection.
+                .connectTimeout(Duration.ofSeconds(3));
     }
 
     /** Collects every event, for assertions. */

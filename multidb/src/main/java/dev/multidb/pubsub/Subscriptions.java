@@ -1,0 +1,96 @@
+package dev.multidb.pubsub;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A set of channels, patterns and shard channels, in subscription order. Keys are compared by
+ * value, also when the codec's key type is {@code byte[]}.
+ *
+ * <p>Not thread-safe: the owner guards it. Internal: part of the machinery behind
+ * {@link dev.multidb.MultiDbPubSub}.
+ */
+public final class Subscriptions<K> {
+
+    private final EnumMap<Kind, LinkedHashMap<Object, K>> sets = new EnumMap<>(Kind.class);
+
+    public Subscriptions() {
+        for (Kind kind : Kind.values()) {
+            sets.put(kind, new LinkedHashMap<>());
+        }
+    }
+
+    /** A copy that does not change with this one. */
+    public Subscriptions<K> copy() {
+        Subscriptions<K> copy = new Subscriptions<>();
+        for (Map.Entry<Kind, LinkedHashMap<Object, K>> e : sets.entrySet()) {
+            copy.sets.get(e.getKey()).putAll(e.getValue());
+        }
+        return copy;
+    }
+
+    public void add(Kind kind, List<K> keys) {
+        LinkedHashMap<Object, K> set = sets.get(kind);
+        for (K key : keys) {
+            set.putIfAbsent(identity(key), key);
+        }
+    }
+
+    public void remove(Kind kind, List<K> keys) {
+        LinkedHashMap<Object, K> set = sets.get(kind);
+        for (K key : keys) {
+            set.remove(identity(key));
+        }
+    }
+
+    /** Removes every key of {@code kind} and returns them. */
+    public List<K> removeAll(Kind kind) {
+        LinkedHashMap<Object, K> set = sets.get(kind);
+        List<K> removed = new ArrayList<>(set.values());
+        set.clear();
+        return removed;
+    }
+
+    /** The keys of {@code kind}, in order. */
+    public List<K> list(Kind kind) {
+        return new ArrayList<>(sets.get(kind).values());
+    }
+
+    /** An immutable snapshot of the keys of {@code kind}. */
+    public Set<K> view(Kind kind) {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(sets.get(kind).values()));
+    }
+
+    /** The keys of {@code kind} in this set that {@code other} does not have. */
+    public List<K> minus(Subscriptions<K> other, Kind kind) {
+        LinkedHashMap<Object, K> theirs = other.sets.get(kind);
+        List<K> missing = new ArrayList<>();
+        for (Map.Entry<Object, K> e : sets.get(kind).entrySet()) {
+            if (!theirs.containsKey(e.getKey())) {
+                missing.add(e.getValue());
+            }
+        }
+        return missing;
+    }
+
+    public boolean isEmpty() {
+        return sets.values().stream().allMatch(Map::isEmpty);
+    }
+
+    private static Object identity(Object key) {
+        return key instanceof byte[] bytes ? ByteBuffer.wrap(bytes.clone()) : key;
+    }
+
+    @Override
+    public String toString() {
+        return "channels=" + sets.get(Kind.CHANNEL).values() + " patterns=" + sets.get(Kind.PATTERN).values()
+                + " shardChannels=" + sets.get(Kind.SHARD).values();
+    }
+}
