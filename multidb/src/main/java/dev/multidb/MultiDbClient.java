@@ -408,6 +408,11 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
         events.addListener(Config.requireNonNull("type", type), Config.requireNonNull("listener", listener));
     }
 
+    /** Unregisters a listener added with {@link #addListener}; unknown listeners are ignored. */
+    public void removeListener(Consumer<?> listener) {
+        events.removeListener(listener);
+    }
+
     /** The configuration the client was created with. */
     public MultiDbConfig config() {
         return config;
