@@ -32,7 +32,7 @@ final class RecordingChannelWriter implements RedisChannelWriter {
             throw new IllegalStateException("this pipeline was already executed or closed");
         }
         if (BlockingCommands.isBlocking(command)
-                || command.getType() instanceof CommandType type && RoutingChannelWriter.isRefused(type.name())) {
+                || command.getType() instanceof CommandType type && RoutingChannelWriter.isRefused(type)) {
             command.completeExceptionally(new RedisException(command.getType() + " cannot be part of a pipeline:"
                     + " it changes the state of the connection or blocks it"));
             return command;

@@ -2,6 +2,7 @@ package dev.multidb.command;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -9,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 
 import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.ConnectionFacade;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
@@ -21,9 +23,11 @@ import io.lettuce.core.resource.ClientResources;
  */
 public final class RoutingChannelWriter implements RedisChannelWriter {
 
-    private static final Set<String> CONNECTION_STATE = Set.of("SELECT", "AUTH", "HELLO", "RESET", "QUIT",
-            "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE",
-            "PUNSUBSCRIBE", "SUNSUBSCRIBE", "MONITOR", "READONLY", "READWRITE", "CLIENT");
+    private static final Set<CommandType> CONNECTION_STATE = EnumSet.of(CommandType.SELECT, CommandType.AUTH,
+            CommandType.HELLO, CommandType.QUIT, CommandType.MULTI, CommandType.EXEC, CommandType.DISCARD,
+            CommandType.WATCH, CommandType.UNWATCH, CommandType.SUBSCRIBE, CommandType.PSUBSCRIBE, CommandType.SSUBSCRIBE,
+            CommandType.UNSUBSCRIBE, CommandType.PUNSUBSCRIBE, CommandType.SUNSUBSCRIBE, CommandType.MONITOR,
+            CommandType.READONLY, CommandType.READWRITE, CommandType.CLIENT);
 
     private final CommandRouter<?, ?> router;
     private final ClientResources resources;
@@ -39,7 +43,7 @@ public final class RoutingChannelWriter implements RedisChannelWriter {
     @SuppressWarnings({ "unchecked", "rawtypes" })
     public <K, V, T> RedisCommand<K, V, T> write(RedisCommand<K, V, T> command) {
         ensureOpen.run();
-        if (command.getType() instanceof io.lettuce.core.protocol.CommandType type && isRefused(type.name())) {
+        if (command.getType() instanceof CommandType type && isRefused(type)) {
             command.completeExceptionally(refusal(type.name()));
             return command;
         }
@@ -56,8 +60,8 @@ public final class RoutingChannelWriter implements RedisChannelWriter {
         return written;
     }
 
-    static boolean isRefused(String name) {
-        return CONNECTION_STATE.contains(name);
+    static boolean isRefused(CommandType type) {
+        return CONNECTION_STATE.contains(type);
     }
 
     private static RedisException refusal(String name) {
