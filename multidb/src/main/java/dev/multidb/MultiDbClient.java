@@ -96,9 +96,14 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
         this.controller = new FailoverController<>(config, coordinator, runner, events, System::nanoTime);
         CommandRouter<K, V> router = new CommandRouter<>(controller, config.commandRetry(), config.retryPolicy(), coordinator, events);
         this.router = router;
+        controller.addSwitchListener((oldActive, newActive) -> {
+            if (newActive != null) {
+                router.retryNow();
+            }
+        });
         this.connection = new MultiDbConnection<>(new RoutingChannelWriter(router, resources, this::ensureOpen), codec,
                 callerTimeout(config));
-        this.pipelines = new Pipelines<>(router, resources, codec, callerTimeout(config));
+        this.pipelines = new Pipelines<>(router, resources, codec, callerTimeout(config), this::ensureOpen);
         this.transactions = new TransactionRunner<>(router);
         try {
             start(codec);
@@ -309,7 +314,10 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
     public Database addDatabase(DatabaseConfig database) {
         ensureOpen();
         Config.requireNonNull("database", database);
+        DatabaseRuntime<K, V> runtime;
+        CompletableFuture<Boolean> firstVerdict;
         synchronized (this) {
+            ensureOpen();
             for (DatabaseRuntime<K, V> existing : controller.databases()) {
                 if (existing.config().endpoint().equals(database.endpoint())) {
                     throw new IllegalArgumentException("the client already has the endpoint " + Masking.mask(database.uri()));
@@ -318,18 +326,22 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
                     throw new IllegalArgumentException("the client already has a database named '" + database.name() + "'");
                 }
             }
-            DatabaseRuntime<K, V> runtime = newRuntime(database, codec);
-            try {
-                controller.add(runtime).get(startBound().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                // Still checking: it joins when its health check passes.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                // Closed meanwhile; the verdict does not matter.
-            }
-            return runtime;
+            runtime = newRuntime(database, codec);
+            firstVerdict = controller.add(runtime);
         }
+        try {
+            firstVerdict.get(startBound().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // Still checking: it joins when its health check passes.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            // Closed meanwhile; the verdict does not matter.
+        }
+        if (closed) {
+            runtime.closeAsync();
+        }
+        return runtime;
     }
 
     /**
@@ -473,7 +485,11 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
         }
         events.close();
         if (ownsResources) {
-            resources.shutdown(0, 2, TimeUnit.SECONDS);
+            try {
+                resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // Netty's threads are daemons; a slow shutdown does not keep the JVM alive.
+            }
         }
     }
 }

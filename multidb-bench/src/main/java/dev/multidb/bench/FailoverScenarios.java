@@ -29,7 +29,9 @@ import dev.multidb.testkit.RedisServer;
  * </pre>
  *
  * Per run it reports: recovery = time from the fault (just before the signal / black hole is applied) to the end of
- * the first successful call that ended after the fault was in effect; failed = calls that threw; longest = the
+ * the first successful call that STARTED after the fault was in effect (kill()/freeze() returned, black hole on), so
+ * it cannot have been answered by the primary; longest gap = the longest time between two consecutive successful
+ * calls' ends (the outage the writer saw, whichever call was in flight); applying = how long kill()/freeze() took; failed = calls that threw; longest = the
  * longest single call of the run; switch = when the ActiveDatabaseChangedEvent(FAILOVER) reached a listener.
  */
 public final class FailoverScenarios {
@@ -53,7 +55,7 @@ public final class FailoverScenarios {
     }
 
     /** One run's outcome. */
-    record Run(int index, double phaseMs, double recoveryMs, int failed, int failedBeforeFault, double longestMs,
+    record Run(int index, double phaseMs, double applyMs, double recoveryMs, double maxGapMs, int failed, int failedBeforeFault, double longestMs, double longestStartMs,
             double switchMs, String switchReason, int calls, String errors, boolean standbyHasLastWrite) {
     }
 
@@ -83,6 +85,9 @@ public final class FailoverScenarios {
         System.out.printf("# Failover scenarios: %s, %d runs each, seed %d, writer stops %d ms after the fault, "
                 + "fault phase uniform in 0..%d ms after client creation%n%n", scenarios, runs, seed, afterMs, maxPhaseMs);
         Random random = new Random(seed);
+        try (RedisServer warm = RedisServer.start()) {
+            JvmWarmup.lettuce(warm.uri()); // see JvmWarmup: a cold JVM fails the first MultiDbClient.create()
+        }
         for (Scenario scenario : scenarios) {
             List<Run> results = new ArrayList<>();
             for (int r = 1; r <= runs; r++) {
@@ -150,18 +155,29 @@ public final class FailoverScenarios {
             // Measures.
             int n = writer.count;
             double recovery = Double.NaN;
+            long lastOkEnd = -1;
+            long maxGap = 0;
             int failed = 0;
             int failedBefore = 0;
             long longest = 0;
+            long longestStart = 0;
             Map<String, Integer> errors = new TreeMap<>();
             for (int i = 0; i < n; i++) {
                 long start = writer.starts[i];
                 long end = writer.ends[i];
-                longest = Math.max(longest, end - start);
+                if (end - start > longest) {
+                    longest = end - start;
+                    longestStart = start;
+                }
                 if (writer.ok[i]) {
-                    if (Double.isNaN(recovery) && end > effective) {
+                    // Started once the fault was in effect: it cannot have been served by the primary.
+                    if (Double.isNaN(recovery) && start >= effective) {
                         recovery = (end - fault) / (double) MS;
                     }
+                    if (lastOkEnd >= 0) {
+                        maxGap = Math.max(maxGap, end - lastOkEnd);
+                    }
+                    lastOkEnd = end;
                 } else {
                     failed++;
                     if (end < fault) {
@@ -181,7 +197,8 @@ public final class FailoverScenarios {
                     }
                 }
             }
-            return new Run(index, phaseMs, recovery, failed, failedBefore, longest / (double) MS, switchMs, reason, n,
+            return new Run(index, phaseMs, (effective - fault) / (double) MS, recovery, maxGap / (double) MS, failed,
+                    failedBefore, longest / (double) MS, (longestStart - fault) / (double) MS, switchMs, reason, n,
                     errors.isEmpty() ? "-" : errors.toString(), lastOk != null && lastOk.equals(onStandby));
         } finally {
             if (writer != null) {
@@ -235,7 +252,9 @@ public final class FailoverScenarios {
                     success = true;
                 } catch (RuntimeException e) {
                     success = false;
-                    error = e.getClass().getSimpleName();
+                    String msg = String.valueOf(e.getMessage());
+                    error = e.getClass().getSimpleName() + ": " + (msg.length() > 120 ? msg.substring(0, 120) + "…" : msg)
+                            + " @" + (System.nanoTime() - start) / MS + "ms";
                 }
                 long end = System.nanoTime();
                 record(start, end, success, error);
@@ -289,22 +308,24 @@ public final class FailoverScenarios {
         long metFail = runs.stream().filter(r -> r.failed() == 0).count();
         row("recovery: fault → first successful write (ms)", runs, Run::recoveryMs,
                 "≤ " + (int) scenario.goalMs + " ms", metTime + "/" + runs.size());
+        row("longest gap between successful writes (ms)", runs, Run::maxGapMs, "", "");
         row("failed calls", runs, r -> r.failed(), scenario.goalNoFailures ? "0" : "(none set)",
                 scenario.goalNoFailures ? metFail + "/" + runs.size() : metFail + "/" + runs.size() + " with 0");
         row("longest call (ms)", runs, Run::longestMs, "", "");
         row("switch event after fault (ms)", runs, Run::switchMs, "", "");
+        row("applying the fault (ms)", runs, Run::applyMs, "", "");
         long both = runs.stream().filter(r -> !Double.isNaN(r.recoveryMs()) && r.recoveryMs() <= scenario.goalMs
                 && (!scenario.goalNoFailures || r.failed() == 0)).count();
         System.out.printf("%nRuns meeting the whole goal (%s): %d/%d%n%n", scenario.goalNoFailures
                 ? "recovery ≤ " + (int) scenario.goalMs + " ms and 0 failed calls"
                 : "recovery ≤ " + (int) scenario.goalMs + " ms", both, runs.size());
-        System.out.println("| run | fault phase (ms) | recovery (ms) | failed calls | longest call (ms) | switch event (ms) "
-                + "| switch | calls | errors | standby has last write |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---|---:|---|---|");
+        System.out.println("| run | fault phase (ms) | applying fault (ms) | recovery (ms) | longest gap (ms) | failed calls "
+                + "| longest call (ms) | it started at (ms from fault) | switch event (ms) | switch | calls | errors | standby has last write |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|");
         for (Run r : runs) {
-            System.out.printf(Locale.ROOT, "| %d | %.0f | %s | %d%s | %s | %s | %s | %d | %s | %s |%n", r.index(), r.phaseMs(),
-                    fmt(r.recoveryMs()), r.failed(), r.failedBeforeFault() > 0 ? " (" + r.failedBeforeFault() + " before fault)" : "",
-                    fmt(r.longestMs()), fmt(r.switchMs()), r.switchReason(), r.calls(), r.errors(),
+            System.out.printf(Locale.ROOT, "| %d | %.0f | %s | %s | %s | %d%s | %s | %s | %s | %s | %d | %s | %s |%n", r.index(),
+                    r.phaseMs(), fmt(r.applyMs()), fmt(r.recoveryMs()), fmt(r.maxGapMs()), r.failed(), r.failedBeforeFault() > 0 ? " (" + r.failedBeforeFault() + " before fault)" : "",
+                    fmt(r.longestMs()), fmt(r.longestStartMs()), fmt(r.switchMs()), r.switchReason(), r.calls(), r.errors(),
                     r.standbyHasLastWrite() ? "yes" : "no");
         }
         System.out.println();

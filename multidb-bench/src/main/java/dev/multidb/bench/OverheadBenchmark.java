@@ -63,6 +63,8 @@ public class OverheadBenchmark {
     public void setUp() {
         primary = RedisServer.start();
         standby = RedisServer.start();
+        // The same JVM warm-up for both clients (see JvmWarmup for why multidb needs it at all).
+        JvmWarmup.lettuce(standby.uri());
         switch (client) {
             case "lettuce" -> {
                 lettuceClient = RedisClient.create(primary.uri());

@@ -32,7 +32,7 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
     private final RetryPolicy policy;
     private final ScheduledExecutorService scheduler;
     private final EventBus events;
-    private final java.util.Set<RedisCommand<K, V, ?>> awaitingRetry = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<PendingRetry> awaitingRetry = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public CommandRouter(FailoverController<K, V> controller, CommandRetry retry, RetryPolicy policy,
             ScheduledExecutorService scheduler, EventBus events) {
@@ -75,30 +75,21 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
             command.completeExceptionally(unavailable);
             return;
         }
-        if (attempt > 0) {
-            clearCloseMark(command);
-        }
         if (BlockingCommands.isBlocking(command)) {
             sendBlocking(command, attempt, database);
             return;
         }
-        RoutedCommand<K, V, T> routed = new RoutedCommand<>(command, database, attempt, this, true);
         StatefulRedisConnection<K, V> connection = database.commandConnection();
         if (connection == null || !connection.isOpen()) {
             database.reconnect(); // in the background; this attempt fails as never sent and is retried
-            routed.completeExceptionally(new RedisException("Currently not connected to '" + database.name() + "'"));
+            new RoutedCommand<>(command, database, attempt, this, false)
+                    .completeExceptionally(new RedisException("Currently not connected to '" + database.name() + "'"));
             return;
         }
+        RoutedCommand<K, V, T> routed = new RoutedCommand<>(command, database, attempt, this, true);
         database.dispatched.increment();
         // Straight to the channel writer: the facade already did Lettuce's connection-state bookkeeping.
         ((RedisChannelHandler<?, ?>) connection).getChannelWriter().write(routed);
-    }
-
-    /** Lettuce marks the output of a command it drops on close: attempts share the output, so clear it. */
-    static void clearCloseMark(RedisCommand<?, ?, ?> command) {
-        if (command.getOutput() != null) {
-            command.getOutput().setError((String) null);
-        }
     }
 
     private <T> void sendBlocking(RedisCommand<K, V, T> command, int attempt, DatabaseRuntime<K, V> database) {
@@ -108,6 +99,19 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
             if (error != null) {
                 routed.completeExceptionally(error);
                 return;
+            }
+            if (command.isDone()) {
+                database.dedicated().release(connection, true); // the caller gave up meanwhile: pop nothing
+                return;
+            }
+            if (command instanceof java.util.concurrent.CompletableFuture<?> future) {
+                // A caller that gives up must not leave the pop waiting on the server: whatever it
+                // popped later would be lost. Closing the connection ends the block.
+                future.whenComplete((ignoredValue, ignoredError) -> {
+                    if (future.isCancelled()) {
+                        connection.closeAsync();
+                    }
+                });
             }
             // Zero blocks forever, so no timeout; otherwise the blocking time plus the usual margin.
             connection.setTimeout(block.isZero() ? Duration.ZERO : block.plus(database.commandTimeout()));
@@ -133,7 +137,8 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
         }
         reportFailure(routed, error);
         boolean sent = routed.mayHaveBeenSent();
-        boolean retryable = routed.attempt < retry.retries() && RetryRules.mayRetry(policy, sent, routed);
+        boolean retryable = routed.attempt < retry.retries() && RetryRules.mayRetry(policy, sent, routed)
+                && routed.outputClean();
         if (events.hasListeners()) {
             events.publish(new CommandFailedEvent(command.getType().toString(), routed.database, error, retryable));
         }
@@ -148,26 +153,65 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
     }
 
     /**
-     * Runs {@code retry} after {@code delayNanos}. Until it runs, the commands are remembered, so
-     * that closing the client fails them at once instead of leaving their callers waiting.
+     * Runs {@code retry} after {@code delayNanos}, or at once when the active database changes
+     * meanwhile: the backoff is there to let a failover happen, so a failover ends it. Until it
+     * runs, the retry is remembered, so that closing the client fails its commands at once
+     * instead of leaving their callers waiting.
      */
     void scheduleRetry(java.util.List<? extends RedisCommand<K, V, ?>> commands, Runnable retry, long delayNanos) {
-        awaitingRetry.addAll(commands);
+        scheduleRetry(commands, retry, delayNanos, () -> { });
+    }
+
+    /** As above; {@code abandoned} runs after the commands were failed because the client closed. */
+    void scheduleRetry(java.util.List<? extends RedisCommand<K, V, ?>> commands, Runnable retry, long delayNanos,
+            Runnable abandoned) {
+        PendingRetry pending = new PendingRetry(commands, retry, abandoned);
+        awaitingRetry.add(pending);
         try {
-            scheduler.schedule(() -> {
-                commands.forEach(awaitingRetry::remove);
-                retry.run();
-            }, delayNanos, TimeUnit.NANOSECONDS);
+            scheduler.schedule(pending::runOnce, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closed) {
             failAwaitingRetry();
         }
     }
 
+    /** The active database changed: every retry waiting out its backoff goes now. */
+    public void retryNow() {
+        for (PendingRetry pending : java.util.List.copyOf(awaitingRetry)) {
+            try {
+                scheduler.execute(pending::runOnce);
+            } catch (RejectedExecutionException closed) {
+                return;
+            }
+        }
+    }
+
     /** Fails every command waiting for a retry: the client is closing. */
     public void failAwaitingRetry() {
-        for (RedisCommand<K, V, ?> command : java.util.List.copyOf(awaitingRetry)) {
-            awaitingRetry.remove(command);
-            command.completeExceptionally(new IllegalStateException("the MultiDbClient was closed before the command could be retried"));
+        for (PendingRetry pending : java.util.List.copyOf(awaitingRetry)) {
+            if (awaitingRetry.remove(pending)) {
+                pending.commands.forEach(c -> c.completeExceptionally(
+                        new IllegalStateException("the MultiDbClient was closed before the command could be retried")));
+                pending.abandoned.run();
+            }
+        }
+    }
+
+    /** A retry that runs once, whichever comes first: its backoff, a switch, or the close that fails it. */
+    private final class PendingRetry {
+        final java.util.List<? extends RedisCommand<K, V, ?>> commands;
+        final Runnable retry;
+        final Runnable abandoned;
+
+        PendingRetry(java.util.List<? extends RedisCommand<K, V, ?>> commands, Runnable retry, Runnable abandoned) {
+            this.commands = commands;
+            this.retry = retry;
+            this.abandoned = abandoned;
+        }
+
+        void runOnce() {
+            if (awaitingRetry.remove(this)) {
+                retry.run();
+            }
         }
     }
 

@@ -21,8 +21,33 @@ public final class MultiDbConnection<K, V> extends StatefulRedisConnectionImpl<K
      */
     public MultiDbConnection(io.lettuce.core.RedisChannelWriter writer, RedisCodec<K, V> codec, Duration callerTimeout) {
         super(writer, NO_PUSH, codec, callerTimeout);
-        // Each attempt has its own timeout on its database; the facade only bounds the caller's wait.
-        setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build()).build());
+        // Each attempt has its own timeout on its database; the facade only bounds the caller's wait,
+        // which for a blocking command must include its own blocking time.
+        setOptions(ClientOptions.builder().timeoutOptions(TimeoutOptions.builder().timeoutCommands(true)
+                .timeoutSource(new CallerTimeout(callerTimeout)).build()).build());
+    }
+
+    /** How long a synchronous caller waits: the usual bound, plus the blocking time of a blocking command. */
+    private static final class CallerTimeout extends TimeoutOptions.TimeoutSource {
+        private final long callerTimeoutNanos;
+
+        CallerTimeout(Duration callerTimeout) {
+            this.callerTimeoutNanos = callerTimeout.toNanos();
+        }
+
+        @Override
+        public long getTimeout(io.lettuce.core.protocol.RedisCommand<?, ?, ?> command) {
+            if (!BlockingCommands.isBlocking(command)) {
+                return callerTimeoutNanos;
+            }
+            Duration block = BlockingCommands.blockTime(command);
+            return block.isZero() ? Long.MAX_VALUE : block.toNanos() + callerTimeoutNanos;
+        }
+
+        @Override
+        public java.util.concurrent.TimeUnit getTimeUnit() {
+            return java.util.concurrent.TimeUnit.NANOSECONDS;
+        }
     }
 
     private static final PushHandler NO_PUSH = new PushHandler() {

@@ -54,9 +54,6 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
         Round round = new Round(pending.size(), attempt);
         List<RedisCommand<K, V, ?>> batch = new ArrayList<>(pending.size());
         for (RedisCommand<K, V, ?> command : pending) {
-            if (attempt > 0) {
-                CommandRouter.clearCloseMark(command);
-            }
             RoutedCommand<K, V, ?> routed = new RoutedCommand<>(command, database, attempt, this, true);
             routed.onComplete((value, error) -> round.done(routed, error));
             batch.add(routed);
@@ -64,6 +61,7 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
         StatefulRedisConnection<K, V> connection = database.commandConnection();
         if (connection == null || !connection.isOpen()) {
             database.reconnect();
+            database.dispatched.add(batch.size()); // counted as sent and answered, so the stall watchdog stays balanced
             RedisException notConnected = new RedisException("Currently not connected to '" + database.name() + "'");
             batch.forEach(c -> c.completeExceptionally(notConnected));
             return;
@@ -118,10 +116,11 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
             router.reportFailure(failed.get(0), firstError);
             RetryPolicy policy = router.policy();
             boolean retryable = attempt < router.retry().retries()
-                    && failed.stream().allMatch(r -> RetryRules.mayRetry(policy, r.mayHaveBeenSent(), r));
+                    && failed.stream().allMatch(r -> RetryRules.mayRetry(policy, r.mayHaveBeenSent(), r) && r.outputClean());
             if (retryable) {
                 List<RedisCommand<K, V, ?>> again = failed.stream().<RedisCommand<K, V, ?>>map(r -> r.command).toList();
-                router.scheduleRetry(again, () -> round(again, attempt + 1), router.retry().backoffNanos(attempt + 1));
+                router.scheduleRetry(again, () -> round(again, attempt + 1), router.retry().backoffNanos(attempt + 1),
+                        PipelineExecution.this::finish);
                 return;
             }
             for (RoutedCommand<K, V, ?> routed : failed) {

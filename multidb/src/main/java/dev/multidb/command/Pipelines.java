@@ -17,7 +17,11 @@ public final class Pipelines<K, V> {
     private final RedisCodec<K, V> codec;
     private final Duration callerTimeout;
 
-    public Pipelines(CommandRouter<K, V> router, ClientResources resources, RedisCodec<K, V> codec, Duration callerTimeout) {
+    private final Runnable ensureOpen;
+
+    public Pipelines(CommandRouter<K, V> router, ClientResources resources, RedisCodec<K, V> codec, Duration callerTimeout,
+            Runnable ensureOpen) {
+        this.ensureOpen = ensureOpen;
         this.router = router;
         this.resources = resources;
         this.codec = codec;
@@ -41,6 +45,7 @@ public final class Pipelines<K, V> {
         /** Sends every recorded command; the future completes with the replies in order. */
         @SuppressWarnings({ "unchecked", "rawtypes" })
         public CompletableFuture<List<Object>> execute() {
+            ensureOpen.run();
             List<RedisCommand<K, V, ?>> commands = (List) writer.seal();
             return new PipelineExecution<>(router, commands).start();
         }

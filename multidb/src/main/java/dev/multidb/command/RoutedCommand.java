@@ -37,6 +37,9 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
     /** Whether it travels on the shared command connection, whose replies the stall watchdog counts. */
     private final boolean counted;
     private volatile int done;
+    /** What Lettuce decodes this attempt's reply into: the shared output, guarded. */
+    private GuardedOutput<K, V, T> output;
+    private volatile Throwable failure;
     private volatile boolean written;
     /** Completion callbacks (Lettuce's timeout writer registers one); touched only under {@code this}. */
     private BiConsumer<? super T, Throwable>[] callbacks;
@@ -48,6 +51,17 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
         this.attempt = attempt;
         this.owner = owner;
         this.counted = counted;
+        CommandOutput<K, V, T> shared = command.getOutput();
+        this.output = shared == null ? null : new GuardedOutput<>(shared);
+    }
+
+    /**
+     * Whether the shared output is untouched by this failed attempt and will stay so: only then
+     * may the command be sent again. Called after the attempt failed.
+     */
+    boolean outputClean() {
+        GuardedOutput<K, V, T> guarded = output;
+        return guarded == null || guarded.seal();
     }
 
     /** Whether the command may have reached the server. */
@@ -78,6 +92,7 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
         if (counted) {
             database.completed.increment();
         }
+        failure = cause;
         notifyCallbacks(cause);
         owner.attemptFailed(this, cause);
         return true;
@@ -108,12 +123,13 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
 
     @Override
     public CommandOutput<K, V, T> getOutput() {
-        return command.getOutput();
+        return output;
     }
 
     @Override
     public void setOutput(CommandOutput<K, V, T> output) {
         command.setOutput(output);
+        this.output = output == null ? null : new GuardedOutput<>(output);
     }
 
     @Override
@@ -152,7 +168,7 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
                 return;
             }
         }
-        action.accept(null, null);
+        action.accept(null, failure);
     }
 
     private void notifyCallbacks(Throwable cause) {

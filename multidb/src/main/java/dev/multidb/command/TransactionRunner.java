@@ -44,7 +44,7 @@ public final class TransactionRunner<K, V> {
             boolean execSent = false;
             try {
                 connection = borrow(database);
-                RedisCommands<K, V> tx = connection.sync();
+                RedisCommands<K, V> tx = idempotentMulti(connection);
                 if (watchKeys.length > 0) {
                     tx.watch(watchKeys);
                 } else {
@@ -71,10 +71,8 @@ public final class TransactionRunner<K, V> {
                 }
             } catch (RedisException e) {
                 if (e instanceof WatchConflictException || FailureKind.of(e) == FailureKind.OTHER) {
-                    if (connection != null && !reusable && connection.isOpen() && connection.isMulti()) {
-                        safeDiscard(connection);
-                    }
-                    reusable = connection != null && connection.isOpen() && !connection.isMulti();
+                    // The server may still be in MULTI or WATCH for this connection: never reuse it.
+                    reusable = false;
                     throw e;
                 }
                 router.reportFailure(database, e);
@@ -94,25 +92,39 @@ public final class TransactionRunner<K, V> {
         }
     }
 
+    /**
+     * The callback's view of the connection: MULTI when a MULTI is already open (no watch keys, so
+     * the runner sent it) answers OK instead of failing as nested, so both styles of callback work.
+     */
+    @SuppressWarnings("unchecked")
+    private RedisCommands<K, V> idempotentMulti(StatefulRedisConnection<K, V> connection) {
+        RedisCommands<K, V> sync = connection.sync();
+        return (RedisCommands<K, V>) java.lang.reflect.Proxy.newProxyInstance(RedisCommands.class.getClassLoader(),
+                new Class<?>[] { RedisCommands.class }, (proxy, method, args) -> {
+                    if (method.getName().equals("multi") && method.getParameterCount() == 0 && connection.isMulti()) {
+                        return "OK";
+                    }
+                    try {
+                        return method.invoke(sync, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     private StatefulRedisConnection<K, V> borrow(DatabaseRuntime<K, V> database) {
+        java.util.concurrent.CompletableFuture<StatefulRedisConnection<K, V>> lease = database.dedicated().borrow();
         try {
-            return database.dedicated().borrow().get(database.commandTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+            return lease.get(database.commandTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RedisException r ? r : new RedisException(e.getCause());
         } catch (TimeoutException e) {
+            lease.cancel(false); // a connection that arrives later goes to the next borrower
             throw new RedisException("no dedicated connection to '" + database.name() + "' became free in time"
                     + " (at most " + DatabaseRuntime.DEDICATED_CONNECTIONS + " per database)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RedisException("interrupted", e);
-        }
-    }
-
-    private static void safeDiscard(StatefulRedisConnection<?, ?> connection) {
-        try {
-            connection.sync().discard();
-        } catch (RuntimeException ignored) {
-            // The connection is closed instead of reused.
         }
     }
 

@@ -3,7 +3,9 @@ package dev.multidb.database;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -14,7 +16,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
  * A small bounded pool of dedicated connections to one database, for what must not share the
  * multiplexed command connection: transactions (WATCH … EXEC on one connection) and blocking
  * commands (a BLPOP would stall every other thread's commands behind it). A connection that saw
- * a failure is closed, never returned.
+ * a failure is closed, never returned. A borrower that gives up cancels its future; a connection
+ * handed to a cancelled borrower goes to the next one instead of being lost.
  */
 public final class DedicatedConnections<K, V> {
 
@@ -23,6 +26,8 @@ public final class DedicatedConnections<K, V> {
     private final Supplier<CompletableFuture<StatefulRedisConnection<K, V>>> opener;
     private final Deque<StatefulRedisConnection<K, V>> idle = new ArrayDeque<>();
     private final Deque<CompletableFuture<StatefulRedisConnection<K, V>>> waiting = new ArrayDeque<>();
+    /** Every connection of the pool, idle or leased, so that close() closes them all. */
+    private final Set<StatefulRedisConnection<K, V>> all = new HashSet<>();
     private int leased;
     private boolean closed;
 
@@ -35,7 +40,6 @@ public final class DedicatedConnections<K, V> {
     /** A connection for exclusive use until {@link #release}; waits (asynchronously) while all are in use. */
     public CompletableFuture<StatefulRedisConnection<K, V>> borrow() {
         CompletableFuture<StatefulRedisConnection<K, V>> result = new CompletableFuture<>();
-        boolean open;
         synchronized (this) {
             if (closed) {
                 return CompletableFuture.failedFuture(new IllegalStateException("the MultiDbClient is closed"));
@@ -46,6 +50,7 @@ public final class DedicatedConnections<K, V> {
                     leased++;
                     return CompletableFuture.completedFuture(candidate);
                 }
+                all.remove(candidate);
                 candidate.closeAsync();
             }
             if (leased >= max) {
@@ -53,73 +58,80 @@ public final class DedicatedConnections<K, V> {
                 return result;
             }
             leased++;
-            open = true;
         }
-        if (open) {
-            opener.get().whenComplete((connection, error) -> {
-                if (error != null) {
-                    synchronized (this) {
-                        leased--;
-                    }
-                    result.completeExceptionally(new RedisException("no dedicated connection to '" + database + "': " + error.getMessage(), error));
-                } else {
-                    result.complete(connection);
+        opener.get().whenComplete((connection, error) -> {
+            if (error != null) {
+                synchronized (this) {
+                    leased--;
                 }
-            });
-        }
+                result.completeExceptionally(new RedisException("no dedicated connection to '" + database + "': " + error.getMessage(), error));
+                return;
+            }
+            synchronized (this) {
+                all.add(connection);
+            }
+            if (!result.complete(connection)) {
+                release(connection, true); // the borrower gave up meanwhile
+            }
+        });
         return result;
     }
 
     /** Gives a connection back; {@code reusable} is false after any failure, and the connection is then closed. */
     public void release(StatefulRedisConnection<K, V> connection, boolean reusable) {
-        CompletableFuture<StatefulRedisConnection<K, V>> next = null;
         boolean keep = reusable && connection.isOpen();
-        synchronized (this) {
-            if (closed) {
-                keep = false;
-                leased--;
-            } else if (keep && !waiting.isEmpty()) {
-                next = waiting.pollFirst(); // hand over directly, the lease count stays
-            } else if (keep) {
-                leased--;
-                idle.addLast(connection);
-            } else {
-                leased--;
+        while (keep) {
+            CompletableFuture<StatefulRedisConnection<K, V>> next;
+            synchronized (this) {
+                if (closed) {
+                    keep = false;
+                    break;
+                }
+                next = waiting.pollFirst();
+                if (next == null) {
+                    leased--;
+                    idle.addLast(connection);
+                    return;
+                }
+            }
+            if (next.complete(connection)) {
+                return; // handed over: the lease passes to the waiter
             }
         }
-        if (next != null) {
-            next.complete(connection);
-            return;
+        synchronized (this) {
+            leased--;
+            all.remove(connection);
         }
-        if (!keep) {
-            connection.closeAsync();
-            wakeOneWaiter();
-        }
+        connection.closeAsync();
+        wakeOneWaiter();
     }
 
+    /** A lease ended without a connection to pass on: let one waiter open a new one. */
     private void wakeOneWaiter() {
         CompletableFuture<StatefulRedisConnection<K, V>> next;
         synchronized (this) {
             next = waiting.pollFirst();
         }
-        if (next != null) {
-            borrow().whenComplete((connection, error) -> {
-                if (error != null) {
-                    next.completeExceptionally(error);
-                } else {
-                    next.complete(connection);
-                }
-            });
+        if (next == null || next.isDone()) {
+            return;
         }
+        borrow().whenComplete((connection, error) -> {
+            if (error != null) {
+                next.completeExceptionally(error);
+            } else if (!next.complete(connection)) {
+                release(connection, true);
+            }
+        });
     }
 
-    /** Closes every idle connection and fails the waiters; leased ones are closed as they come back. */
+    /** Closes every connection, idle or leased, and fails the waiters. */
     public CompletableFuture<Void> closeAsync() {
         List<StatefulRedisConnection<K, V>> toClose;
         List<CompletableFuture<StatefulRedisConnection<K, V>>> toFail;
         synchronized (this) {
             closed = true;
-            toClose = new ArrayList<>(idle);
+            toClose = new ArrayList<>(all);
+            all.clear();
             idle.clear();
             toFail = new ArrayList<>(waiting);
             waiting.clear();

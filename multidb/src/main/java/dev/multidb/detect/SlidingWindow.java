@@ -31,7 +31,8 @@ final class SlidingWindow {
         long epoch = nanoClock.getAsLong() / sliceNanos;
         int base = (int) Math.floorMod(epoch, (long) buckets) * 3;
         long seen = cells.get(base);
-        if (seen != epoch && cells.compareAndSet(base, seen, epoch)) {
+        // Only ever move a slice forward: a thread with an older clock reading must not wipe a newer slice.
+        if (seen < epoch && cells.compareAndSet(base, seen, epoch)) {
             cells.set(base + 1, 0);
             cells.set(base + 2, 0);
         }

@@ -49,6 +49,7 @@ public final class FailoverController<K, V> {
     /** The database a switch is preparing, so a second reason does not start a second switch. */
     private DatabaseRuntime<K, V> switching;
     private long switchGeneration;
+    private CompletableFuture<Void> switchingDone;
     /** Set by a manual switch: auto fallback does not move away from it while it is healthy. */
     private DatabaseRuntime<K, V> pinned;
 
@@ -404,6 +405,7 @@ public final class FailoverController<K, V> {
         unavailableSinceNanos = nanoClock.getAsLong();
         active = null;
         switching = null;
+        switchingDone = null;
         switchGeneration++;
         lost.abandonCommandConnection();
         events.publish(new AllDatabasesUnavailableEvent(lost));
@@ -415,18 +417,25 @@ public final class FailoverController<K, V> {
      * going to the current database meanwhile (and are retried if it is down).
      */
     private CompletableFuture<Void> switchTo(DatabaseRuntime<K, V> target, SwitchReason reason) {
-        if (target == switching) {
-            return CompletableFuture.completedFuture(null);
+        if (target == switching && switchingDone != null) {
+            return switchingDone; // already on its way there
         }
         switching = target;
         long generation = ++switchGeneration;
         CompletableFuture<Void> done = new CompletableFuture<>();
+        switchingDone = done;
         target.prepareForTraffic().whenComplete((ok, error) -> execute(() -> {
             if (generation != switchGeneration) {
                 done.completeExceptionally(new IllegalStateException("superseded by another switch"));
                 return;
             }
             switching = null;
+            switchingDone = null;
+            if (!databases.contains(target) || target.isClosed()) {
+                done.completeExceptionally(new IllegalStateException("database '" + target.name() + "' was removed"));
+                reevaluate();
+                return;
+            }
             if (error != null) {
                 LOG.log(System.Logger.Level.WARNING, "database '" + target.name() + "' is not reachable for traffic: " + error);
                 done.completeExceptionally(error);
