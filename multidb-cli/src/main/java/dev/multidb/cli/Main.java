@@ -6,14 +6,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code multidb} command line. Each task is a subcommand ({@code demo} today; {@code status}
- * and {@code watch} are meant to join it), so the top command only parses and dispatches.
+ * The {@code multidb} command line. Each task is a subcommand ({@code demo}, {@code status},
+ * {@code watch}), so the top command only parses and dispatches.
  */
 @Command(name = "multidb",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Tools for the multidb multi-database Redis client.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, StatusCommand.class, WatchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'multidb help <command>' or 'multidb <command> --help' for the options of a command."})
 public final class Main implements Runnable {
 

@@ -326,6 +326,7 @@ public final class FailoverController<K, V> {
         db.lastAppliedHealthRun = run;
         boolean was = db.isHealthy();
         db.setHealthy(result.healthy(), result.latencyNanos());
+        db.setLastFailure(result.healthy() ? null : result.cause());
         if (was != result.healthy()) {
             LOG.log(result.healthy() ? System.Logger.Level.INFO : System.Logger.Level.WARNING, "database '" + db.name()
                     + "' is " + (result.healthy() ? "healthy" : "unhealthy: " + result.cause()));
