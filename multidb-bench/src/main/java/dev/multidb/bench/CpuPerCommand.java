@@ -22,14 +22,16 @@ import dev.multidb.testkit.RedisServer;
  * command is a steadier measure of what the multi-database layer costs. Rounds alternate between
  * the two clients so that drift hits both alike.
  *
- * <p>{@code java -cp multidb-bench/target/multidb-bench.jar dev.multidb.bench.CpuPerCommand [async|sync] [rounds] [commandsPerRound]}
+ * <p>{@code java -cp multidb-bench/target/multidb-bench.jar dev.multidb.bench.CpuPerCommand [async|sync|pipeline] [rounds] [commandsPerRound]}
  */
 public final class CpuPerCommand {
 
     private static final int IN_FLIGHT = 64;
 
     public static void main(String[] args) throws Exception {
-        boolean sync = args.length > 0 && args[0].equals("sync");
+        String mode = args.length > 0 ? args[0] : "async";
+        boolean sync = mode.equals("sync");
+        boolean pipeline = mode.equals("pipeline");
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         int commands = args.length > 2 ? Integer.parseInt(args[2]) : (sync ? 60_000 : 300_000);
         try (RedisServer primary = RedisServer.start(); RedisServer standby = RedisServer.start()) {
@@ -41,8 +43,11 @@ public final class CpuPerCommand {
                     .database(DatabaseConfig.builder().fromUrl(standby.uri()).name("standby").weight(0.5).build())
                     .build());
             try {
-                Workload plainLoad = sync ? n -> syncRun(plain.sync(), n) : n -> run(plain.async(), n);
-                Workload multiLoad = sync ? n -> syncRun(multi.sync(), n) : n -> run(multi.async(), n);
+                StatefulRedisConnection<String, String> batching = plainClient.connect(); // manual flushing needs its own connection
+                Workload plainLoad = sync ? n -> syncRun(plain.sync(), n)
+                        : pipeline ? n -> plainPipelines(batching, n) : n -> run(plain.async(), n);
+                Workload multiLoad = sync ? n -> syncRun(multi.sync(), n)
+                        : pipeline ? n -> multiDbPipelines(multi, n) : n -> run(multi.async(), n);
                 plainLoad.run(commands); // warm-up, both paths
                 multiLoad.run(commands);
                 List<double[]> lettuce = new ArrayList<>();
@@ -51,7 +56,9 @@ public final class CpuPerCommand {
                     lettuce.add(plainLoad.run(commands));
                     multidb.add(multiLoad.run(commands));
                 }
-                System.out.println(sync ? "sync SET+GET, 1 thread (a command = one SET or one GET)" : "async, 64 SETs in flight");
+                System.out.println(sync ? "sync SET+GET, 1 thread (a command = one SET or one GET)"
+                        : pipeline ? "pipelines of 100 SETs, one at a time (a command = one SET)" : "async, 64 SETs in flight");
+                batching.close();
                 report("lettuce", lettuce);
                 report("multidb", multidb);
                 System.out.printf(Locale.ROOT, "multidb / lettuce throughput (median): %.3f, CPU per command (median): %.3f%n",
@@ -76,6 +83,50 @@ public final class CpuPerCommand {
         for (int i = 0; i < commands; i += 2) {
             sync.set("key", "value");
             sync.get("key");
+        }
+        long elapsed = System.nanoTime() - started;
+        long cpu = os.getProcessCpuTime() - cpuBefore;
+        return new double[] {cpu / 1000.0 / commands, commands * 1e9 / elapsed};
+    }
+
+    private static final int BATCH = 100;
+
+    /** Plain Lettuce's way to pipeline: manual flushing on a connection of its own. */
+    @SuppressWarnings("unchecked")
+    private static double[] plainPipelines(StatefulRedisConnection<String, String> connection, int commands) throws Exception {
+        connection.setAutoFlushCommands(false);
+        RedisAsyncCommands<String, String> async = connection.async();
+        RedisFuture<String>[] futures = new RedisFuture[BATCH];
+        return measure(commands, () -> {
+            for (int i = 0; i < BATCH; i++) {
+                futures[i] = async.set("key:" + i, "value");
+            }
+            connection.flushCommands();
+            for (int i = 0; i < BATCH; i++) {
+                futures[i].get();
+            }
+        });
+    }
+
+    private static double[] multiDbPipelines(MultiDbClient<String, String> client, int commands) throws Exception {
+        return measure(commands, () -> client.pipeline(p -> {
+            for (int i = 0; i < BATCH; i++) {
+                p.set("key:" + i, "value");
+            }
+        }));
+    }
+
+    @FunctionalInterface
+    private interface Batch {
+        void run() throws Exception;
+    }
+
+    private static double[] measure(int commands, Batch batch) throws Exception {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpuBefore = os.getProcessCpuTime();
+        long started = System.nanoTime();
+        for (int done = 0; done < commands; done += BATCH) {
+            batch.run();
         }
         long elapsed = System.nanoTime() - started;
         long cpu = os.getProcessCpuTime() - cpuBefore;
