@@ -162,7 +162,17 @@ public final class FailoverController<K, V> {
      * @return the databases that failed their first health check
      */
     public List<DatabaseRuntime<K, V>> initialize(List<DatabaseRuntime<K, V>> members, Duration bound) throws Exception {
-        databases.addAll(members);
+        // The members join the client's list only at the end: until then the coordinator ignores
+        // them (a connection lost during warm-up must not race the start-up decisions made here,
+        // on the caller's thread).
+        try {
+            return decideInitialState(members, bound);
+        } finally {
+            databases.addAll(members);
+        }
+    }
+
+    private List<DatabaseRuntime<K, V>> decideInitialState(List<DatabaseRuntime<K, V>> members, Duration bound) throws Exception {
         List<CompletableFuture<HealthResult>> runs = new ArrayList<>();
         long deadline = nanoClock.getAsLong() + bound.toNanos() / 2;
         for (DatabaseRuntime<K, V> db : members) {
@@ -187,7 +197,8 @@ public final class FailoverController<K, V> {
                 db.setLastFailure(result.cause());
             }
         }
-        DatabaseRuntime<K, V> first = select();
+        @SuppressWarnings("unchecked")
+        DatabaseRuntime<K, V> first = (DatabaseRuntime<K, V>) config.failoverStrategy().select(members);
         if (first != null) {
             first.prepareForTraffic().get(bound.toMillis(), TimeUnit.MILLISECONDS);
             active = first;
