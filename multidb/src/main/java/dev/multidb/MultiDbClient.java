@@ -24,11 +24,15 @@ import io.lettuce.core.resource.DefaultClientResources;
 import dev.multidb.circuit.CircuitBreaker;
 import dev.multidb.circuit.CircuitState;
 import dev.multidb.command.CommandRouter;
+import dev.multidb.command.MultiDbClusterConnection;
 import dev.multidb.command.MultiDbConnection;
 import dev.multidb.command.Pipelines;
 import dev.multidb.command.TransactionRunner;
 import dev.multidb.command.RoutingChannelWriter;
+import dev.multidb.database.ClusterMember;
 import dev.multidb.database.DatabaseRuntime;
+import dev.multidb.database.Member;
+import dev.multidb.database.StandaloneMember;
 import dev.multidb.database.MemberClients;
 import dev.multidb.detect.CommandFailureDetector;
 import dev.multidb.detect.FailureDetector;
@@ -61,7 +65,11 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
     private final ScheduledThreadPoolExecutor coordinator;
     private final EventBus events;
     private final FailoverController<K, V> controller;
+    /** The facade of a client of single endpoints, or {@code null} for a cluster client. */
     private final MultiDbConnection<K, V> connection;
+    /** The facade of a client of Redis Clusters, or {@code null}. */
+    private final MultiDbClusterConnection<K, V> clusterConnection;
+    private final boolean cluster;
     private final CommandRouter<K, V> router;
     private final Pipelines<K, V> pipelines;
     private final TransactionRunner<K, V> transactions;
@@ -71,9 +79,10 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
     private final java.util.Set<AutoCloseable> openSessions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private MultiDbClient(MultiDbConfig config, RedisCodec<K, V> codec) {
+    private MultiDbClient(MultiDbConfig config, RedisCodec<K, V> codec, boolean cluster) {
         this.config = config;
         this.codec = codec;
+        this.cluster = cluster;
         int id = INSTANCES.incrementAndGet();
         this.ownsResources = config.clientResources() == null;
         this.resources = ownsResources ? DefaultClientResources.create() : config.clientResources();
@@ -101,8 +110,14 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
                 router.retryNow();
             }
         });
-        this.connection = new MultiDbConnection<>(new RoutingChannelWriter(router, resources, this::ensureOpen), codec,
-                callerTimeout(config));
+        RoutingChannelWriter writer = new RoutingChannelWriter(router, resources, this::ensureOpen);
+        if (cluster) {
+            this.connection = null;
+            this.clusterConnection = new MultiDbClusterConnection<>(writer, codec, callerTimeout(config), this::activeClusterConnection);
+        } else {
+            this.connection = new MultiDbConnection<>(writer, codec, callerTimeout(config));
+            this.clusterConnection = null;
+        }
         this.pipelines = new Pipelines<>(router, resources, codec, callerTimeout(config), this::ensureOpen);
         this.transactions = new TransactionRunner<>(router);
         try {
@@ -129,7 +144,40 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
         if (config == null || codec == null) {
             throw new IllegalArgumentException("config and codec must not be null");
         }
-        return new MultiDbClient<>(config, codec);
+        return new MultiDbClient<>(config, codec, false);
+    }
+
+    /** The engine of a {@link MultiDbClusterClient}: every member database is a Redis Cluster. */
+    static <K, V> MultiDbClient<K, V> createForClusters(MultiDbConfig config, RedisCodec<K, V> codec) {
+        if (config == null || codec == null) {
+            throw new IllegalArgumentException("config and codec must not be null");
+        }
+        return new MultiDbClient<>(config, codec, true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private io.lettuce.core.cluster.api.StatefulRedisClusterConnection<K, V> activeClusterConnection() {
+        DatabaseRuntime<K, V> active = controller.activeOrThrow();
+        io.lettuce.core.api.StatefulConnection<K, V> member = active.commandConnection();
+        if (member == null) {
+            active.reconnect();
+            throw new io.lettuce.core.RedisException("Currently not connected to '" + active.name() + "'");
+        }
+        return (io.lettuce.core.cluster.api.StatefulRedisClusterConnection<K, V>) member;
+    }
+
+    /** The cluster facade, for {@link MultiDbClusterClient}. */
+    MultiDbClusterConnection<K, V> clusterConnection() {
+        ensureOpen();
+        return clusterConnection;
+    }
+
+    private void ensureSingleEndpoints() {
+        ensureOpen();
+        if (cluster) {
+            throw new IllegalStateException("this client's databases are Redis Clusters: use MultiDbClusterClient's"
+                    + " sync(), async(), reactive() and connect()");
+        }
     }
 
     /**
@@ -181,9 +229,18 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
     }
 
     private DatabaseRuntime<K, V> newRuntime(DatabaseConfig dbConfig, RedisCodec<K, V> codec) {
-        RedisClient client = MemberClients.clientFor(dbConfig, resources, config.connectTimeout());
+        Member<K, V> member;
+        if (cluster) {
+            member = new ClusterMember<>(MemberClients.clusterClientFor(dbConfig, resources, config.connectTimeout(),
+                    config.commandTimeout()), codec, dbConfig.name());
+        } else {
+            RedisClient client = MemberClients.clientFor(dbConfig, resources, config.connectTimeout());
+            // The URI's timeout bounds Lettuce's connection handshake (HELLO, AUTH, SELECT), 60 s by
+            // default: a black-holed endpoint would hold a reconnect that long.
+            member = new StandaloneMember<>(client, dbConfig.client() == null, dbConfig.uri(), config.commandTimeout(), codec);
+        }
         CircuitBreaker circuit = new CircuitBreaker(dbConfig.gracePeriod(), System::nanoTime, CircuitState.HALF_OPEN);
-        DatabaseRuntime<K, V> runtime = new DatabaseRuntime<>(dbConfig, client, codec, config.commandTimeout(),
+        DatabaseRuntime<K, V> runtime = new DatabaseRuntime<>(dbConfig, member, codec, config.commandTimeout(),
                 config.healthCheckTimeout(), circuit, db -> controller.suspect(db));
         for (FailureDetector detector : failureDetectors) {
             runtime.addTracker(detector.newTracker(runtime));
@@ -199,19 +256,19 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
 
     /** Lettuce's synchronous command API; every command goes to the active database. */
     public RedisCommands<K, V> sync() {
-        ensureOpen();
+        ensureSingleEndpoints();
         return connection.sync();
     }
 
     /** Lettuce's asynchronous command API; every command goes to the active database. */
     public RedisAsyncCommands<K, V> async() {
-        ensureOpen();
+        ensureSingleEndpoints();
         return connection.async();
     }
 
     /** Lettuce's reactive command API; every command goes to the active database. */
     public RedisReactiveCommands<K, V> reactive() {
-        ensureOpen();
+        ensureSingleEndpoints();
         return connection.reactive();
     }
 
@@ -220,7 +277,7 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
      * commands follow the active database; closing it does not close the client.
      */
     public StatefulRedisConnection<K, V> connect() {
-        ensureOpen();
+        ensureSingleEndpoints();
         return connection;
     }
 

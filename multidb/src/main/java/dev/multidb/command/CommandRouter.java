@@ -79,7 +79,7 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
             sendBlocking(command, attempt, database);
             return;
         }
-        StatefulRedisConnection<K, V> connection = database.commandConnection();
+        io.lettuce.core.api.StatefulConnection<K, V> connection = database.commandConnection();
         if (connection == null || !connection.isOpen()) {
             database.reconnect(); // in the background; this attempt fails as never sent and is retried
             new RoutedCommand<>(command, database, attempt, this, false)
@@ -221,6 +221,11 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
     }
 
     void reportFailure(DatabaseRuntime<K, V> database, Throwable error) {
+        if (database.isCluster() && FailureKind.of(error) == FailureKind.CONNECTION) {
+            // A node of the cluster was lost: its connection inside the cluster connection stays
+            // closed (nothing reconnects by itself), so start over with a fresh cluster connection.
+            database.abandonCommandConnection();
+        }
         boolean tripped = false;
         for (FailureTracker tracker : database.trackers()) {
             tripped |= tracker.recordFailure(error);

@@ -28,7 +28,7 @@ public final class MultiDbConnection<K, V> extends StatefulRedisConnectionImpl<K
     }
 
     /** How long a synchronous caller waits: the usual bound, plus the blocking time of a blocking command. */
-    private static final class CallerTimeout extends TimeoutOptions.TimeoutSource {
+    static final class CallerTimeout extends TimeoutOptions.TimeoutSource {
         private final long callerTimeoutNanos;
 
         CallerTimeout(Duration callerTimeout) {

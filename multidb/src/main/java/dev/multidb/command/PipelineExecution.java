@@ -58,7 +58,7 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
             routed.onComplete((value, error) -> round.done(routed, error));
             batch.add(routed);
         }
-        StatefulRedisConnection<K, V> connection = database.commandConnection();
+        io.lettuce.core.api.StatefulConnection<K, V> connection = database.commandConnection();
         if (connection == null || !connection.isOpen()) {
             database.reconnect();
             database.dispatched.add(batch.size()); // counted as sent and answered, so the stall watchdog stays balanced

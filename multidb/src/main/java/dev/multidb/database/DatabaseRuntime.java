@@ -11,6 +11,7 @@ import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -33,9 +34,7 @@ import dev.multidb.detect.FailureTracker;
 public final class DatabaseRuntime<K, V> implements Database {
 
     private final DatabaseConfig config;
-    private final RedisURI connectUri;
-    private final RedisClient client;
-    private final boolean ownsClient;
+    private final Member<K, V> member;
     private final RedisCodec<K, V> codec;
     private final Duration commandTimeout;
     private final Duration healthCheckTimeout;
@@ -47,10 +46,10 @@ public final class DatabaseRuntime<K, V> implements Database {
     private volatile long lastHealthLatencyNanos = -1;
     private volatile FailureTracker[] trackers = new FailureTracker[0];
 
-    private volatile StatefulRedisConnection<K, V> commandConnection;
-    private CompletableFuture<StatefulRedisConnection<K, V>> commandConnecting;
-    private volatile StatefulRedisConnection<String, String> healthConnection;
-    private CompletableFuture<StatefulRedisConnection<String, String>> healthConnecting;
+    private volatile StatefulConnection<K, V> commandConnection;
+    private CompletableFuture<StatefulConnection<K, V>> commandConnecting;
+    private volatile StatefulConnection<String, String> healthConnection;
+    private CompletableFuture<StatefulConnection<String, String>> healthConnecting;
 
     /** Commands handed to the command connection / answered by it: the stall watchdog compares them. */
     public final LongAdder dispatched = new LongAdder();
@@ -62,20 +61,16 @@ public final class DatabaseRuntime<K, V> implements Database {
     private volatile boolean closed;
     private final DedicatedConnections<K, V> dedicated;
 
-    public DatabaseRuntime(DatabaseConfig config, RedisClient client, RedisCodec<K, V> codec, Duration commandTimeout,
+    public DatabaseRuntime(DatabaseConfig config, Member<K, V> member, RedisCodec<K, V> codec, Duration commandTimeout,
             Duration healthCheckTimeout, CircuitBreaker circuit, Consumer<DatabaseRuntime<K, V>> onConnectionLost) {
         this.config = config;
-        this.client = client;
-        this.ownsClient = config.client() == null;
+        this.member = member;
         this.codec = codec;
         this.commandTimeout = commandTimeout;
         this.healthCheckTimeout = healthCheckTimeout;
         this.circuit = circuit;
         this.onConnectionLost = onConnectionLost;
         this.weight = config.weight();
-        // Lettuce bounds the connection handshake (HELLO, AUTH, SELECT) by the URI's timeout, 60 s
-        // by default: a black-holed endpoint would hold a reconnect that long.
-        this.connectUri = RedisURI.builder(config.uri()).withTimeout(commandTimeout).build();
         this.dedicated = new DedicatedConnections<>(config.name(), DEDICATED_CONNECTIONS, this::connectDedicated);
     }
 
@@ -178,7 +173,7 @@ public final class DatabaseRuntime<K, V> implements Database {
     }
 
     /** The connection for application commands, or {@code null} while there is none. Hot path: one volatile read. */
-    public StatefulRedisConnection<K, V> commandConnection() {
+    public StatefulConnection<K, V> commandConnection() {
         return commandConnection;
     }
 
@@ -187,14 +182,14 @@ public final class DatabaseRuntime<K, V> implements Database {
      * lost), and proves it live with a PING, so traffic never moves onto a stale connection.
      */
     public CompletableFuture<Void> prepareForTraffic() {
-        return openCommandConnection().thenCompose(connection -> connection.async().ping().toCompletableFuture()
+        return openCommandConnection().thenCompose(connection -> member.ping(connection)
                 .handle((pong, error) -> {
                     if (error == null) {
                         return CompletableFuture.<Void>completedFuture(null);
                     }
                     // A stale connection: replace it once, and prove the new one.
                     closeCommandConnection(connection);
-                    return openCommandConnection().thenCompose(fresh -> fresh.async().ping().toCompletableFuture())
+                    return openCommandConnection().thenCompose(member::ping)
                             .<Void>thenApply(ignored -> null);
                 }).thenCompose(f -> f));
     }
@@ -209,18 +204,17 @@ public final class DatabaseRuntime<K, V> implements Database {
         }
     }
 
-    private synchronized CompletableFuture<StatefulRedisConnection<K, V>> openCommandConnection() {
-        StatefulRedisConnection<K, V> current = commandConnection;
+    private synchronized CompletableFuture<StatefulConnection<K, V>> openCommandConnection() {
+        StatefulConnection<K, V> current = commandConnection;
         if (current != null && current.isOpen()) {
             return CompletableFuture.completedFuture(current);
         }
         if (commandConnecting != null && !commandConnecting.isDone()) {
             return commandConnecting;
         }
-        CompletableFuture<StatefulRedisConnection<K, V>> connecting = client.connectAsync(codec, connectUri)
-                .toCompletableFuture().thenApply(connection -> {
+        CompletableFuture<StatefulConnection<K, V>> connecting = member.connectCommands().thenApply(connection -> {
                     connection.setTimeout(commandTimeout);
-                    connection.addListener(new RedisConnectionStateListener() {
+                    ((RedisChannelHandler<?, ?>) connection).addListener(new RedisConnectionStateListener() {
                         @Override
                         public void onRedisDisconnected(RedisChannelHandler<?, ?> ignored) {
                             onConnectionLost.accept(DatabaseRuntime.this);
@@ -244,7 +238,7 @@ public final class DatabaseRuntime<K, V> implements Database {
      * retried elsewhere when safe) instead of waiting for their timeout.
      */
     public void abandonCommandConnection() {
-        StatefulRedisConnection<K, V> current;
+        StatefulConnection<K, V> current;
         synchronized (this) {
             current = commandConnection;
             commandConnection = null;
@@ -254,7 +248,7 @@ public final class DatabaseRuntime<K, V> implements Database {
         }
     }
 
-    private synchronized void closeCommandConnection(StatefulRedisConnection<K, V> connection) {
+    private synchronized void closeCommandConnection(StatefulConnection<K, V> connection) {
         if (commandConnection == connection) {
             commandConnection = null;
         }
@@ -263,7 +257,7 @@ public final class DatabaseRuntime<K, V> implements Database {
 
     /** Whether a health connection is open now (a probe on it needs no connect). */
     public boolean hasHealthConnection() {
-        StatefulRedisConnection<String, String> current = healthConnection;
+        StatefulConnection<String, String> current = healthConnection;
         return current != null && current.isOpen();
     }
 
@@ -276,8 +270,8 @@ public final class DatabaseRuntime<K, V> implements Database {
     }
 
     /** The health-check connection, opened (again) when needed. */
-    public synchronized CompletableFuture<StatefulRedisConnection<String, String>> healthConnection() {
-        StatefulRedisConnection<String, String> current = healthConnection;
+    public synchronized CompletableFuture<StatefulConnection<String, String>> healthConnection() {
+        StatefulConnection<String, String> current = healthConnection;
         if (current != null && current.isOpen()) {
             return CompletableFuture.completedFuture(current);
         }
@@ -288,8 +282,7 @@ public final class DatabaseRuntime<K, V> implements Database {
         if (healthConnecting != null && !healthConnecting.isDone()) {
             return healthConnecting;
         }
-        CompletableFuture<StatefulRedisConnection<String, String>> connecting = client
-                .connectAsync(StringCodec.UTF8, connectUri).toCompletableFuture().thenApply(connection -> {
+        CompletableFuture<StatefulConnection<String, String>> connecting = member.connectHealth().thenApply(connection -> {
                     connection.setTimeout(healthCheckTimeout);
                     synchronized (this) {
                         if (closed) {
@@ -309,7 +302,7 @@ public final class DatabaseRuntime<K, V> implements Database {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("database '" + name() + "' is closed"));
         }
-        return client.connectPubSubAsync(codec, connectUri).toCompletableFuture().thenApply(connection -> {
+        return member.connectPubSub().thenApply(connection -> {
             connection.setTimeout(commandTimeout);
             return connection;
         });
@@ -320,10 +313,20 @@ public final class DatabaseRuntime<K, V> implements Database {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("database '" + name() + "' is closed"));
         }
-        return client.connectAsync(codec, connectUri).toCompletableFuture().thenApply(connection -> {
+        return member.connectDedicated().thenApply(connection -> {
             connection.setTimeout(commandTimeout);
             return connection;
         });
+    }
+
+    /** Whether this member is a Redis Cluster. */
+    public boolean isCluster() {
+        return member instanceof ClusterMember;
+    }
+
+    /** What a health check sees of this database over the health connection. */
+    public dev.multidb.health.HealthCheckTarget healthTarget(StatefulConnection<String, String> connection) {
+        return member.healthTarget(this, connection);
     }
 
     public RedisCodec<K, V> codec() {
@@ -353,10 +356,7 @@ public final class DatabaseRuntime<K, V> implements Database {
         }
         closing.add(dedicated.closeAsync());
         CompletableFuture<Void> all = CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
-        if (!ownsClient) {
-            return all;
-        }
-        return all.handle((ok, e) -> null).thenCompose(ignored -> client.shutdownAsync(0, 2, java.util.concurrent.TimeUnit.SECONDS));
+        return all.handle((ok, e) -> null).thenCompose(ignored -> member.shutdown());
     }
 
     /** Connections still in the process of opening when the client closes: closed as they arrive. */

@@ -17,9 +17,37 @@ import dev.multidb.DatabaseConfig;
  */
 public final class MemberClients {
 
+    /** How often a member cluster's topology is read again, besides the adaptive refreshes. */
+    public static final Duration CLUSTER_TOPOLOGY_REFRESH = Duration.ofSeconds(2);
+
     private static final System.Logger LOG = System.getLogger(MemberClients.class.getName());
 
     private MemberClients() {
+    }
+
+    /**
+     * A cluster client for {@code config}, whose URI is a seed node: the same overrides as for a
+     * single endpoint, plus a topology that follows the cluster's own failovers (periodic and
+     * adaptive refresh) and the handshake bounded by {@code handshakeTimeout}.
+     */
+    public static io.lettuce.core.cluster.RedisClusterClient clusterClientFor(DatabaseConfig config, ClientResources resources,
+            Duration connectTimeout, Duration handshakeTimeout) {
+        if (config.client() != null) {
+            throw new IllegalArgumentException("database '" + config.name() + "': an existing RedisClient cannot be a Redis"
+                    + " Cluster member; give its seed URL instead");
+        }
+        io.lettuce.core.RedisURI seed = io.lettuce.core.RedisURI.builder(config.uri()).withTimeout(handshakeTimeout).build();
+        io.lettuce.core.cluster.RedisClusterClient client = io.lettuce.core.cluster.RedisClusterClient.create(resources, seed);
+        ClientOptions base = config.clientOptions() != null ? config.clientOptions()
+                : ClientOptions.builder().socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build()).build();
+        client.setOptions(io.lettuce.core.cluster.ClusterClientOptions.builder(base)
+                .autoReconnect(false)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.builder().timeoutCommands(true).connectionTimeout().build())
+                .topologyRefreshOptions(io.lettuce.core.cluster.ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(CLUSTER_TOPOLOGY_REFRESH).enableAllAdaptiveRefreshTriggers().build())
+                .build());
+        return client;
     }
 
     /** The client for {@code config}: the application's own (adopted) or a new one on {@code resources}. */

@@ -8,8 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.StatefulConnection;
 
 import dev.multidb.Database;
 import dev.multidb.database.DatabaseRuntime;
@@ -101,18 +100,8 @@ public final class HealthCheckRunner {
         });
     }
 
-    private CompletableFuture<Boolean> runChecks(Database db, StatefulRedisConnection<String, String> connection) {
-        HealthCheckTarget target = new HealthCheckTarget() {
-            @Override
-            public Database database() {
-                return db;
-            }
-
-            @Override
-            public RedisAsyncCommands<String, String> commands() {
-                return connection.async();
-            }
-        };
+    private CompletableFuture<Boolean> runChecks(DatabaseRuntime<?, ?> db, StatefulConnection<String, String> connection) {
+        HealthCheckTarget target = db.healthTarget(connection);
         CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
         for (HealthCheck check : checks.get()) {
             all = all.thenCompose(okSoFar -> okSoFar ? check.check(target).toCompletableFuture() : CompletableFuture.completedFuture(false));

@@ -2,6 +2,7 @@ package dev.multidb.health;
 
 import dev.multidb.Database;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 
 /** What a {@link HealthCheck} may use: the database and a dedicated, long-lived health connection to it. */
 public interface HealthCheckTarget {
@@ -14,4 +15,13 @@ public interface HealthCheckTarget {
      * carries application traffic). Commands time out after the probe timeout.
      */
     RedisAsyncCommands<String, String> commands();
+
+    /**
+     * For a Redis Cluster database: commands on its dedicated health-check cluster connection
+     * (select nodes with {@code nodes(predicate)}), or {@code null} for a single endpoint, whose
+     * {@link #commands()} to use instead.
+     */
+    default RedisAdvancedClusterAsyncCommands<String, String> clusterCommands() {
+        return null;
+    }
 }

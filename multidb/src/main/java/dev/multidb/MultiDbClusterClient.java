@@ -1,0 +1,147 @@
+package dev.multidb;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.cluster.api.reactive.RedisAdvancedClusterReactiveCommands;
+import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+
+import dev.multidb.detect.FailureDetector;
+import dev.multidb.health.HealthCheck;
+
+/**
+ * Several Redis Cluster deployments used as one resilient endpoint: the counterpart of
+ * {@link MultiDbClient} (and of redis-py's {@code client_class=RedisCluster}) whose member
+ * databases are Redis Clusters. Each {@link DatabaseConfig} gives one seed node of its cluster;
+ * Lettuce discovers the topology and follows the cluster's own failovers. The API is Lettuce's
+ * advanced cluster command interfaces; failover, retries, events, runtime management, status,
+ * pipelines and Pub/Sub work as for {@link MultiDbClient}.
+ *
+ * <ul>
+ * <li>Health: the default ECHO check must pass on every node of the current topology that the
+ * cluster does not itself flag as failing, so a master failing over inside a cluster is not the
+ * database failing, but a cluster with uncovered slots is.</li>
+ * <li>Not yet on cluster members: transactions and blocking commands (they need a dedicated
+ * connection to the node that owns the slot); they fail with a clear message.</li>
+ * <li>In a pipeline, a multi-key command must keep its keys in one slot (Redis answers CROSSSLOT
+ * otherwise); the commands go to their nodes.</li>
+ * </ul>
+ */
+public final class MultiDbClusterClient<K, V> implements AutoCloseable {
+
+    private final MultiDbClient<K, V> engine;
+
+    private MultiDbClusterClient(MultiDbClient<K, V> engine) {
+        this.engine = engine;
+    }
+
+    /** Creates a client with String keys and values; each database's URL is a seed node of its cluster. */
+    public static MultiDbClusterClient<String, String> create(MultiDbConfig config) {
+        return create(config, StringCodec.UTF8);
+    }
+
+    /** Creates a client with the given codec, runs the first health check of every cluster and picks the active one. */
+    public static <K, V> MultiDbClusterClient<K, V> create(MultiDbConfig config, RedisCodec<K, V> codec) {
+        return new MultiDbClusterClient<>(MultiDbClient.createForClusters(config, codec));
+    }
+
+    /** Lettuce's synchronous advanced cluster API; every command goes to the active cluster. */
+    public RedisAdvancedClusterCommands<K, V> sync() {
+        return engine.clusterConnection().sync();
+    }
+
+    /** Lettuce's asynchronous advanced cluster API; every command goes to the active cluster. */
+    public RedisAdvancedClusterAsyncCommands<K, V> async() {
+        return engine.clusterConnection().async();
+    }
+
+    /** Lettuce's reactive advanced cluster API; every command goes to the active cluster. */
+    public RedisAdvancedClusterReactiveCommands<K, V> reactive() {
+        return engine.clusterConnection().reactive();
+    }
+
+    /** A {@link StatefulRedisClusterConnection} view whose commands follow the active cluster; closing it leaves the client running. */
+    public StatefulRedisClusterConnection<K, V> connect() {
+        return engine.clusterConnection();
+    }
+
+    /** See {@link MultiDbClient#pipeline()}. */
+    public Pipeline<K, V> pipeline() {
+        return engine.pipeline();
+    }
+
+    /** See {@link MultiDbClient#pipeline(Consumer)}. */
+    public List<Object> pipeline(Consumer<RedisAsyncCommands<K, V>> body) {
+        return engine.pipeline(body);
+    }
+
+    /** See {@link MultiDbClient#pipelineAsync(Consumer)}. */
+    public CompletableFuture<List<Object>> pipelineAsync(Consumer<RedisAsyncCommands<K, V>> body) {
+        return engine.pipelineAsync(body);
+    }
+
+    /** See {@link MultiDbClient#pubsub()}: Pub/Sub over the active cluster, following it across switches. */
+    public MultiDbPubSub<K, V> pubsub() {
+        return engine.pubsub();
+    }
+
+    public List<Database> databases() {
+        return engine.databases();
+    }
+
+    public Database activeDatabase() {
+        return engine.activeDatabase();
+    }
+
+    public void setActiveDatabase(Database database) {
+        engine.setActiveDatabase(database);
+    }
+
+    public Database addDatabase(DatabaseConfig database) {
+        return engine.addDatabase(database);
+    }
+
+    public void removeDatabase(Database database) {
+        engine.removeDatabase(database);
+    }
+
+    public void updateDatabaseWeight(Database database, double weight) {
+        engine.updateDatabaseWeight(database, weight);
+    }
+
+    public MultiDbStatus status() {
+        return engine.status();
+    }
+
+    public void addHealthCheck(HealthCheck check) {
+        engine.addHealthCheck(check);
+    }
+
+    public void addFailureDetector(FailureDetector detector) {
+        engine.addFailureDetector(detector);
+    }
+
+    public <E extends MultiDbEvent> void addListener(Class<E> type, Consumer<? super E> listener) {
+        engine.addListener(type, listener);
+    }
+
+    public void removeListener(Consumer<?> listener) {
+        engine.removeListener(listener);
+    }
+
+    public MultiDbConfig config() {
+        return engine.config();
+    }
+
+    /** Stops every thread and closes every connection, as {@link MultiDbClient#close()}. */
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

@@ -1,0 +1,106 @@
+package dev.multidb.command;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisChannelWriter;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.StatefulRedisClusterConnectionImpl;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.Partitions;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.protocol.ConnectionIntent;
+
+/**
+ * Lettuce's own cluster connection implementation, wired to the {@link RoutingChannelWriter}: the
+ * application gets Lettuce's advanced cluster command APIs, and every command follows the active
+ * member cluster (and, inside it, the node that owns its slot). Operations addressed to nodes
+ * (node selections, KEYS or SCAN across the cluster, {@code getConnection(nodeId)}) use the active
+ * member's own node connections and topology; they are not retried by multidb.
+ */
+public final class MultiDbClusterConnection<K, V> extends StatefulRedisClusterConnectionImpl<K, V> {
+
+    private final Supplier<StatefulRedisClusterConnection<K, V>> active;
+
+    /**
+     * @param active the active member's cluster connection; throws when no database is usable
+     */
+    public MultiDbClusterConnection(RedisChannelWriter writer, RedisCodec<K, V> codec, Duration callerTimeout,
+            Supplier<StatefulRedisClusterConnection<K, V>> active) {
+        super(writer, NO_PUSH, codec, callerTimeout);
+        this.active = active;
+        setOptions(ClusterClientOptions.builder().timeoutOptions(TimeoutOptions.builder().timeoutCommands(true)
+                .timeoutSource(new MultiDbConnection.CallerTimeout(callerTimeout)).build()).build());
+    }
+
+    private StatefulRedisClusterConnection<K, V> member() {
+        return active.get();
+    }
+
+    /** The active member's writer, for Lettuce's node-addressed operations (application commands do not use it). */
+    @Override
+    public RedisChannelWriter getChannelWriter() {
+        if (active == null) { // during construction
+            return super.getChannelWriter();
+        }
+        return ((RedisChannelHandler<?, ?>) member()).getChannelWriter();
+    }
+
+    @Override
+    public Partitions getPartitions() {
+        return active == null ? super.getPartitions() : member().getPartitions();
+    }
+
+    @Override
+    public StatefulRedisConnection<K, V> getConnection(String nodeId, ConnectionIntent connectionIntent) {
+        return member().getConnection(nodeId, connectionIntent);
+    }
+
+    @Override
+    public CompletableFuture<StatefulRedisConnection<K, V>> getConnectionAsync(String nodeId, ConnectionIntent connectionIntent) {
+        return member().getConnectionAsync(nodeId, connectionIntent);
+    }
+
+    @Override
+    public StatefulRedisConnection<K, V> getConnection(String host, int port, ConnectionIntent connectionIntent) {
+        return member().getConnection(host, port, connectionIntent);
+    }
+
+    @Override
+    public CompletableFuture<StatefulRedisConnection<K, V>> getConnectionAsync(String host, int port,
+            ConnectionIntent connectionIntent) {
+        return member().getConnectionAsync(host, port, connectionIntent);
+    }
+
+    @Override
+    public void setAutoFlushCommands(boolean autoFlush) {
+        if (!autoFlush) {
+            throw new UnsupportedOperationException(
+                    "manual flushing is not supported on the shared multi-database connection: use pipeline(...)");
+        }
+    }
+
+    @Override
+    public void close() {
+        // A view of the client: closing it leaves the client running.
+    }
+
+    private static final io.lettuce.core.cluster.ClusterPushHandler NO_PUSH = new io.lettuce.core.cluster.ClusterPushHandler() {
+        @Override
+        public void addListener(io.lettuce.core.cluster.api.push.RedisClusterPushListener listener) {
+        }
+
+        @Override
+        public void removeListener(io.lettuce.core.cluster.api.push.RedisClusterPushListener listener) {
+        }
+
+        @Override
+        public java.util.Collection<io.lettuce.core.cluster.api.push.RedisClusterPushListener> getPushListeners() {
+            return java.util.List.of();
+        }
+    };
+}
