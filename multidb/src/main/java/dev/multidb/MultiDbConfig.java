@@ -97,7 +97,7 @@ public final class MultiDbConfig {
         this.retryPolicy = b.retryPolicy;
         List<HealthCheck> checks = new ArrayList<>();
         if (b.defaultHealthCheck) {
-            checks.add(new dev.multidb.health.EchoHealthCheck());
+            checks.add(new dev.multidb.health.EchoHealthCheck(b.healthCheckTimeout.multipliedBy(3).dividedBy(5)));
         }
         checks.addAll(b.healthChecks);
         this.healthChecks = List.copyOf(checks);

@@ -221,9 +221,11 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
     }
 
     void reportFailure(DatabaseRuntime<K, V> database, Throwable error) {
-        if (database.isCluster() && FailureKind.of(error) == FailureKind.CONNECTION) {
-            // A node of the cluster was lost: its connection inside the cluster connection stays
-            // closed (nothing reconnects by itself), so start over with a fresh cluster connection.
+        FailureKind kind = FailureKind.of(error);
+        if (database.isCluster() && (kind == FailureKind.CONNECTION || kind == FailureKind.TIMEOUT)) {
+            // A node of the cluster was lost or stopped answering: its connection inside the cluster
+            // connection stays closed or stuck (nothing reconnects by itself), so start over with a
+            // fresh cluster connection, which opens fresh node connections on the current topology.
             database.abandonCommandConnection();
         }
         boolean tripped = false;

@@ -14,10 +14,15 @@ enum FailureKind {
     CONNECTION,
     /** No reply within the command timeout. */
     TIMEOUT,
+    /** The database refused the command without executing it (CLUSTERDOWN, LOADING, …). */
+    REFUSED,
     /** Anything else (e.g. the command could not be encoded): the caller's business. */
     OTHER;
 
     static FailureKind of(Throwable error) {
+        if (error instanceof RejectedByServerException) {
+            return REFUSED;
+        }
         if (error instanceof RedisCommandTimeoutException) {
             return TIMEOUT;
         }

@@ -28,6 +28,7 @@ final class GuardedOutput<K, V, T> extends CommandOutput<K, V, T> {
 
     private final CommandOutput<K, V, T> delegate;
     private volatile int state;
+    private volatile String rejection;
 
     @SuppressWarnings({ "unchecked", "rawtypes" })
     GuardedOutput(CommandOutput<K, V, T> delegate) {
@@ -102,9 +103,25 @@ final class GuardedOutput<K, V, T> extends CommandOutput<K, V, T> {
 
     @Override
     public void setError(ByteBuffer error) {
+        String reply = java.nio.charset.StandardCharsets.UTF_8.decode(error.duplicate()).toString();
+        if (isRefusal(reply)) {
+            rejection = reply; // not the command's answer: the output stays clean for a retry
+            return;
+        }
         if (open()) {
             delegate.setError(error);
         }
+    }
+
+    /** Error replies by which a database refuses a command without executing it. */
+    private static boolean isRefusal(String reply) {
+        return reply.startsWith("CLUSTERDOWN") || reply.startsWith("TRYAGAIN") || reply.startsWith("LOADING")
+                || reply.startsWith("MASTERDOWN");
+    }
+
+    /** The refusal the database answered instead of executing the command, or {@code null}. */
+    String rejection() {
+        return rejection;
     }
 
     @Override

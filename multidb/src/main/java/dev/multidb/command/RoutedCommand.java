@@ -66,11 +66,16 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
 
     /** Whether the command may have reached the server. */
     boolean mayHaveBeenSent() {
-        return written;
+        return written && !(failure instanceof RejectedByServerException);
     }
 
     @Override
     public void complete() {
+        GuardedOutput<K, V, T> guarded = output;
+        if (guarded != null && guarded.rejection() != null) {
+            completeExceptionally(new RejectedByServerException(guarded.rejection()));
+            return;
+        }
         if (!DONE.compareAndSet(this, 0, 1)) {
             return;
         }

@@ -34,9 +34,22 @@ public final class ClusterMember<K, V> implements Member<K, V> {
         this.name = name;
     }
 
+    private CompletableFuture<Void> topology;
+
+    /**
+     * Lettuce's asynchronous connect needs the topology loaded first (its synchronous
+     * {@code getPartitions()} would block a thread): load it once, again after a failure.
+     */
+    private synchronized CompletableFuture<Void> topologyLoaded() {
+        if (topology == null || topology.isCompletedExceptionally()) {
+            topology = client.refreshPartitionsAsync().toCompletableFuture();
+        }
+        return topology;
+    }
+
     @Override
     public CompletableFuture<StatefulConnection<K, V>> connectCommands() {
-        return client.connectAsync(codec).thenApply(c -> c);
+        return topologyLoaded().thenCompose(loaded -> client.connectAsync(codec)).thenApply(c -> c);
     }
 
     @Override
@@ -47,7 +60,7 @@ public final class ClusterMember<K, V> implements Member<K, V> {
 
     @Override
     public CompletableFuture<StatefulConnection<String, String>> connectHealth() {
-        return client.connectAsync(StringCodec.UTF8).thenApply(c -> c);
+        return topologyLoaded().thenCompose(loaded -> client.connectAsync(StringCodec.UTF8)).thenApply(c -> c);
     }
 
     @Override
@@ -74,7 +87,7 @@ public final class ClusterMember<K, V> implements Member<K, V> {
 
     @Override
     public CompletableFuture<StatefulRedisPubSubConnection<K, V>> connectPubSub() {
-        return client.connectPubSubAsync(codec).thenApply(c -> c);
+        return topologyLoaded().thenCompose(loaded -> client.connectPubSubAsync(codec)).thenApply(c -> c);
     }
 
     @Override

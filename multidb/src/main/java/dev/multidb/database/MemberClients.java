@@ -42,7 +42,11 @@ public final class MemberClients {
                 : ClientOptions.builder().socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build()).build();
         client.setOptions(io.lettuce.core.cluster.ClusterClientOptions.builder(base)
                 .autoReconnect(false)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // Node connections open lazily: a command must wait for its node's connection rather
+                // than be rejected while it opens. A node connection lost later buffers nothing for
+                // long: its commands time out (never written, so safe to retry) and the member's
+                // cluster connection is replaced (see CommandRouter).
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.builder().timeoutCommands(true).connectionTimeout().build())
                 .topologyRefreshOptions(io.lettuce.core.cluster.ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(CLUSTER_TOPOLOGY_REFRESH).enableAllAdaptiveRefreshTriggers().build())
