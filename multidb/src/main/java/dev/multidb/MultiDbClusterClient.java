@@ -27,8 +27,9 @@ import dev.multidb.health.HealthCheck;
  * <li>Health: the default ECHO check must pass on every node of the current topology that the
  * cluster does not itself flag as failing, so a master failing over inside a cluster is not the
  * database failing, but a cluster with uncovered slots is.</li>
- * <li>Not yet on cluster members: transactions and blocking commands (they need a dedicated
- * connection to the node that owns the slot); they fail with a clear message.</li>
+ * <li>Transactions and blocking commands run on a dedicated connection to the node that owns the
+ * slot of their (first) key; a transaction needs a watch key, and all its keys must share its
+ * slot. These node connections are opened per use, not pooled.</li>
  * <li>In a pipeline, a multi-key command must keep its keys in one slot (Redis answers CROSSSLOT
  * otherwise); the commands go to their nodes.</li>
  * </ul>
@@ -84,6 +85,17 @@ public final class MultiDbClusterClient<K, V> implements AutoCloseable {
     /** See {@link MultiDbClient#pipelineAsync(Consumer)}. */
     public CompletableFuture<List<Object>> pipelineAsync(Consumer<RedisAsyncCommands<K, V>> body) {
         return engine.pipelineAsync(body);
+    }
+
+    /**
+     * A transaction on the node that owns the slot of the first watch key (required); every key it
+     * touches must share that slot (use a hash tag: {@code {account}:balance}). Otherwise as
+     * {@link MultiDbClient#transaction}.
+     */
+    @SafeVarargs
+    public final io.lettuce.core.TransactionResult transaction(Consumer<io.lettuce.core.api.sync.RedisCommands<K, V>> callback,
+            K... watchKeys) {
+        return engine.transaction(callback, watchKeys);
     }
 
     /** See {@link MultiDbClient#pubsub()}: Pub/Sub over the active cluster, following it across switches. */

@@ -95,13 +95,15 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
     private <T> void sendBlocking(RedisCommand<K, V, T> command, int attempt, DatabaseRuntime<K, V> database) {
         RoutedCommand<K, V, T> routed = new RoutedCommand<>(command, database, attempt, this, false);
         Duration block = BlockingCommands.blockTime(command);
-        database.dedicated().borrow().whenComplete((connection, error) -> {
+        java.nio.ByteBuffer firstKey = command.getArgs() == null ? null : command.getArgs().getFirstEncodedKey();
+        int slot = firstKey == null ? 0 : io.lettuce.core.cluster.SlotHash.getSlot(firstKey);
+        database.borrowDedicated(slot).whenComplete((connection, error) -> {
             if (error != null) {
                 routed.completeExceptionally(error);
                 return;
             }
             if (command.isDone()) {
-                database.dedicated().release(connection, true); // the caller gave up meanwhile: pop nothing
+                database.releaseDedicated(connection, true); // the caller gave up meanwhile: pop nothing
                 return;
             }
             if (command instanceof java.util.concurrent.CompletableFuture<?> future) {
@@ -117,7 +119,7 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
             connection.setTimeout(block.isZero() ? Duration.ZERO : block.plus(database.commandTimeout()));
             routed.onComplete((value, failure) -> {
                 connection.setTimeout(database.commandTimeout());
-                database.dedicated().release(connection, failure == null);
+                database.releaseDedicated(connection, failure == null);
             });
             ((RedisChannelHandler<?, ?>) connection).getChannelWriter().write(routed);
         });

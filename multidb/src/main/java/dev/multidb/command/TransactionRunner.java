@@ -43,7 +43,11 @@ public final class TransactionRunner<K, V> {
             boolean reusable = false;
             boolean execSent = false;
             try {
-                connection = borrow(database);
+                if (database.isCluster() && watchKeys.length == 0) {
+                    throw new RedisException("a transaction on a Redis Cluster database needs a watch key: its slot"
+                            + " decides the node the whole transaction runs on (all its keys must share that slot)");
+                }
+                connection = borrow(database, watchKeys.length == 0 ? 0 : database.slotOf(watchKeys[0]));
                 RedisCommands<K, V> tx = idempotentMulti(connection);
                 if (watchKeys.length > 0) {
                     tx.watch(watchKeys);
@@ -86,7 +90,7 @@ public final class TransactionRunner<K, V> {
                 pause(failures);
             } finally {
                 if (connection != null) {
-                    database.dedicated().release(connection, reusable);
+                    database.releaseDedicated(connection, reusable);
                 }
             }
         }
@@ -112,14 +116,18 @@ public final class TransactionRunner<K, V> {
                 });
     }
 
-    private StatefulRedisConnection<K, V> borrow(DatabaseRuntime<K, V> database) {
-        java.util.concurrent.CompletableFuture<StatefulRedisConnection<K, V>> lease = database.dedicated().borrow();
+    private StatefulRedisConnection<K, V> borrow(DatabaseRuntime<K, V> database, int slot) {
+        java.util.concurrent.CompletableFuture<StatefulRedisConnection<K, V>> lease = database.borrowDedicated(slot);
         try {
             return lease.get(database.commandTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RedisException r ? r : new RedisException(e.getCause());
         } catch (TimeoutException e) {
-            lease.cancel(false); // a connection that arrives later goes to the next borrower
+            if (database.isCluster()) {
+                lease.thenAccept(late -> database.releaseDedicated(late, false)); // not pooled: close it when it arrives
+            } else {
+                lease.cancel(false); // a connection that arrives later goes to the next borrower
+            }
             throw new RedisException("no dedicated connection to '" + database.name() + "' became free in time"
                     + " (at most " + DatabaseRuntime.DEDICATED_CONNECTIONS + " per database)");
         } catch (InterruptedException e) {

@@ -93,11 +93,41 @@ public final class ClusterMember<K, V> implements Member<K, V> {
     @Override
     public CompletableFuture<StatefulRedisConnection<K, V>> connectDedicated() {
         return CompletableFuture.failedFuture(new RedisException("database '" + name + "' is a Redis Cluster:"
-                + " transactions and blocking commands on a cluster member are not supported yet"));
+                + " a dedicated connection needs a key, to find the node that owns its slot"));
+    }
+
+    /**
+     * A plain connection to the master that owns {@code slot} (transactions and blocking commands
+     * must stay on one node): through a node client of this member, opened on first use.
+     */
+    @Override
+    public CompletableFuture<StatefulRedisConnection<K, V>> connectDedicated(int slot) {
+        return topologyLoaded().thenCompose(loaded -> {
+            io.lettuce.core.cluster.models.partitions.RedisClusterNode master = client.getPartitions().getMasterBySlot(slot);
+            if (master == null) {
+                return CompletableFuture.failedFuture(new RedisException("database '" + name + "': no master owns slot " + slot));
+            }
+            io.lettuce.core.RedisURI node = io.lettuce.core.RedisURI.builder(master.getUri()).build();
+            return nodeClient().connectAsync(codec, node).toCompletableFuture();
+        });
+    }
+
+    private io.lettuce.core.RedisClient nodeClient;
+
+    private synchronized io.lettuce.core.RedisClient nodeClient() {
+        if (nodeClient == null) {
+            nodeClient = io.lettuce.core.RedisClient.create(client.getResources());
+            nodeClient.setOptions(client.getOptions()); // the member's overrides: no reconnect, no replay, timeouts
+        }
+        return nodeClient;
     }
 
     @Override
     public CompletableFuture<Void> shutdown() {
-        return client.shutdownAsync(0, 2, TimeUnit.SECONDS);
+        CompletableFuture<Void> nodes;
+        synchronized (this) {
+            nodes = nodeClient == null ? CompletableFuture.completedFuture(null) : nodeClient.shutdownAsync(0, 2, TimeUnit.SECONDS);
+        }
+        return CompletableFuture.allOf(nodes, client.shutdownAsync(0, 2, TimeUnit.SECONDS));
     }
 }

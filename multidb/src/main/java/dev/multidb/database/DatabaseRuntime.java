@@ -77,9 +77,33 @@ public final class DatabaseRuntime<K, V> implements Database {
     /** At most this many dedicated connections per database (transactions, blocking commands). */
     public static final int DEDICATED_CONNECTIONS = 8;
 
-    /** The pool of dedicated connections for transactions and blocking commands. */
-    public DedicatedConnections<K, V> dedicated() {
-        return dedicated;
+    /**
+     * A connection for exclusive use (a transaction, a blocking command) whose keys live in
+     * {@code slot}: from this database's pool for a single endpoint; for a Redis Cluster, a new
+     * connection to the node that owns the slot. Give it back with {@link #releaseDedicated}.
+     */
+    public CompletableFuture<StatefulRedisConnection<K, V>> borrowDedicated(int slot) {
+        if (!isCluster()) {
+            return dedicated.borrow();
+        }
+        return member.connectDedicated(slot).thenApply(connection -> {
+            connection.setTimeout(commandTimeout);
+            return connection;
+        });
+    }
+
+    /** Gives back a connection from {@link #borrowDedicated}; {@code reusable} is false after any failure. */
+    public void releaseDedicated(StatefulRedisConnection<K, V> connection, boolean reusable) {
+        if (isCluster()) {
+            connection.closeAsync(); // per-node connections are not pooled (yet)
+        } else {
+            dedicated.release(connection, reusable);
+        }
+    }
+
+    /** The slot of a key in this database's codec; 0 for a single endpoint, where slots do not matter. */
+    public int slotOf(K key) {
+        return isCluster() ? io.lettuce.core.cluster.SlotHash.getSlot(codec.encodeKey(key)) : 0;
     }
 
     @Override

@@ -34,6 +34,14 @@ public interface Member<K, V> {
     /** A new dedicated connection (transactions, blocking commands), owned by the caller. */
     CompletableFuture<StatefulRedisConnection<K, V>> connectDedicated();
 
+    /**
+     * A new dedicated connection to the node that owns {@code slot}, owned by the caller; for a
+     * single endpoint, the same as {@link #connectDedicated()}.
+     */
+    default CompletableFuture<StatefulRedisConnection<K, V>> connectDedicated(int slot) {
+        return connectDedicated();
+    }
+
     /** Shuts down what multidb created for this member (never the application's own client). */
     CompletableFuture<Void> shutdown();
 }

@@ -81,6 +81,38 @@ class ClusterIT {
     }
 
     @Test
+    void transactionsBlockingCommandsAndPubSubWorkOnAClusterMember() throws Exception {
+        start(0);
+        io.lettuce.core.TransactionResult result = client.transaction(tx -> {
+            long balance = Long.parseLong(java.util.Objects.requireNonNullElse(tx.get("{acct}:balance"), "0"));
+            tx.multi();
+            tx.set("{acct}:balance", String.valueOf(balance + 100));
+            tx.incr("{acct}:updates");
+        }, "{acct}:balance");
+        assertThat(result.wasDiscarded()).isFalse();
+        assertThat(east.masterForKey("{acct}:balance").command("GET", "{acct}:balance")).isEqualTo("100");
+
+        var popped = client.async().blpop(5, "queue");
+        await().atMost(Duration.ofSeconds(5)).until(() -> east.masterForKey("queue").command("CLIENT", "LIST").contains("cmd=blpop"));
+        client.sync().set("other", "traffic flows meanwhile");
+        client.sync().rpush("queue", "job");
+        assertThat(popped.get(5, TimeUnit.SECONDS).getValue()).isEqualTo("job");
+
+        try (dev.multidb.MultiDbPubSub<String, String> pubsub = client.pubsub()) {
+            pubsub.subscribe("news");
+            client.sync().publish("news", "hello");
+            assertThat(pubsub.getMessage(Duration.ofSeconds(5)).message()).isEqualTo("hello");
+            if (RedisServer.supportsRedis7()) { // sharded Pub/Sub: the node that owns the channel's slot
+                pubsub.ssubscribe("orders");
+                client.sync().spublish("orders", "o-1");
+                dev.multidb.PubSubMessage<String, String> shard = pubsub.getMessage(Duration.ofSeconds(5));
+                assertThat(shard.message()).isEqualTo("o-1");
+                assertThat(shard.shard()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void aWholeClusterDownMovesTrafficToTheOtherAndBackWithoutAFailedCall() {
         start(0);
         AtomicBoolean running = new AtomicBoolean(true);
