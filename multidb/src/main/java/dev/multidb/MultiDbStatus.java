@@ -46,44 +46,25 @@ public record MultiDbStatus(String active, Duration unavailableFor, List<Databas
         return sb.toString();
     }
 
-    /** The snapshot as a JSON object. */
-    public String toJson() {
-        StringBuilder sb = new StringBuilder("{\"active\":").append(quote(active)).append(",\"unavailableForMillis\":")
-                .append(unavailableFor == null ? "null" : unavailableFor.toMillis()).append(",\"databases\":[");
-        for (int i = 0; i < databases.size(); i++) {
-            DatabaseStatus db = databases.get(i);
-            sb.append(i == 0 ? "" : ",").append("{\"name\":").append(quote(db.name())).append(",\"endpoint\":")
-                    .append(quote(db.endpoint())).append(",\"weight\":").append(db.weight()).append(",\"circuit\":")
-                    .append(quote(db.circuit().name())).append(",\"healthy\":").append(db.healthy())
-                    .append(",\"healthLatencyMillis\":").append(db.healthLatencyMillis()).append(",\"lastFailure\":")
-                    .append(quote(db.lastFailure())).append(",\"windowCommands\":").append(db.windowCommands())
-                    .append(",\"windowFailures\":").append(db.windowFailures()).append(",\"active\":").append(db.active())
-                    .append('}');
-        }
-        return sb.append("]}").toString();
-    }
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
-    private static String quote(String value) {
-        if (value == null) {
-            return "null";
+    /** The snapshot as a JSON object (the same fields as the records, durations in milliseconds). */
+    public String toJson() {
+        var root = JSON.createObjectNode();
+        root.put("active", active);
+        if (unavailableFor == null) {
+            root.putNull("unavailableForMillis");
+        } else {
+            root.put("unavailableForMillis", unavailableFor.toMillis());
         }
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : value.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
+        var list = root.putArray("databases");
+        for (DatabaseStatus db : databases) {
+            list.addObject().put("name", db.name()).put("endpoint", db.endpoint()).put("weight", db.weight())
+                    .put("circuit", db.circuit().name()).put("healthy", db.healthy())
+                    .put("healthLatencyMillis", db.healthLatencyMillis()).put("lastFailure", db.lastFailure())
+                    .put("windowCommands", db.windowCommands()).put("windowFailures", db.windowFailures())
+                    .put("active", db.active());
         }
-        return sb.append('"').toString();
+        return root.toString();
     }
 }

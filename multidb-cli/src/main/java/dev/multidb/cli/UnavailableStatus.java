@@ -52,7 +52,7 @@ final class UnavailableStatus {
     /** {@link MultiDbStatus#toJson()} plus an {@code "error"} member with the library's message. */
     String toJson() {
         String json = status.toJson();
-        return json.substring(0, json.length() - 1) + ",\"error\":" + Json.quote(message) + "}";
+        return json.substring(0, json.length() - 1) + ",\"error\":" + com.fasterxml.jackson.databind.node.TextNode.valueOf(message).toString() + "}";
     }
 
     /**
