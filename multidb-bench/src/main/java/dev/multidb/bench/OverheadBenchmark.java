@@ -38,6 +38,10 @@ import dev.multidb.testkit.RedisServer;
  *   <li>{@code syncSetGet}: one op = one synchronous SET followed by one synchronous GET (a round-trip pair), 1 thread;</li>
  *   <li>{@code syncSetGet8Threads}: the same from 8 threads sharing one connection / one client;</li>
  *   <li>{@code async64InFlight}: 64 asynchronous SETs issued, then all awaited; one op = one command.</li>
+ *   <li>{@code pipeline100}: a batch of 100 SETs sent in one write and awaited (plain Lettuce: manual
+ *       flushing on a connection of its own; multidb: {@code client.pipeline(...)}); one op = one batch.</li>
+ *   <li>{@code transaction}: MULTI, SET, INCR, EXEC (plain Lettuce: on a connection of its own; multidb:
+ *       {@code client.transaction(...)}, on a pooled dedicated connection); one op = one transaction.</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -58,6 +62,8 @@ public class OverheadBenchmark {
 
     RedisCommands<String, String> sync;
     RedisAsyncCommands<String, String> async;
+    /** Plain Lettuce's connection for manual flushing and MULTI/EXEC, which must not share the multiplexed one. */
+    private StatefulRedisConnection<String, String> lettuceDedicated;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -71,6 +77,7 @@ public class OverheadBenchmark {
                 lettuceConnection = lettuceClient.connect();
                 sync = lettuceConnection.sync();
                 async = lettuceConnection.async();
+                lettuceDedicated = lettuceClient.connect();
             }
             case "multidb" -> {
                 MultiDbConfig config = MultiDbConfig.builder()
@@ -100,6 +107,9 @@ public class OverheadBenchmark {
         }
         if (lettuceConnection != null) {
             lettuceConnection.close();
+        }
+        if (lettuceDedicated != null) {
+            lettuceDedicated.close();
         }
         if (lettuceClient != null) {
             lettuceClient.shutdown();
@@ -157,5 +167,48 @@ public class OverheadBenchmark {
         for (int i = 0; i < IN_FLIGHT; i++) {
             bh.consume(futures[i].get(10, TimeUnit.SECONDS));
         }
+    }
+
+    static final int BATCH = 100;
+
+    @Benchmark
+    @Threads(1)
+    public void pipeline100(PerThread t, Blackhole bh) throws Exception {
+        if (multiDb != null) {
+            bh.consume(multiDb.pipeline(p -> {
+                for (int i = 0; i < BATCH; i++) {
+                    p.set(t.keys[i % IN_FLIGHT], t.value);
+                }
+            }));
+            return;
+        }
+        lettuceDedicated.setAutoFlushCommands(false);
+        RedisAsyncCommands<String, String> batch = lettuceDedicated.async();
+        @SuppressWarnings("unchecked")
+        RedisFuture<String>[] futures = new RedisFuture[BATCH];
+        for (int i = 0; i < BATCH; i++) {
+            futures[i] = batch.set(t.keys[i % IN_FLIGHT], t.value);
+        }
+        lettuceDedicated.flushCommands();
+        for (int i = 0; i < BATCH; i++) {
+            bh.consume(futures[i].get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Benchmark
+    @Threads(1)
+    public Object transaction(PerThread t) {
+        if (multiDb != null) {
+            return multiDb.transaction(tx -> {
+                tx.set(t.key, t.value);
+                tx.incr(t.key + ":n");
+            });
+        }
+        lettuceDedicated.setAutoFlushCommands(true); // in case pipeline100 ran in this JVM
+        RedisCommands<String, String> tx = lettuceDedicated.sync();
+        tx.multi();
+        tx.set(t.key, t.value);
+        tx.incr(t.key + ":n");
+        return tx.exec();
     }
 }
