@@ -26,7 +26,7 @@ final class Chart {
     }
 
     /** One client's panel. */
-    record Panel(String label, int[] buckets, List<Line> lines) {
+    record Panel(String label, int[] buckets, int[] failedBuckets, List<Line> lines) {
     }
 
     static final int BUCKET_MS = 100;
@@ -34,6 +34,7 @@ final class Chart {
     static final Color RESTART = new Color(230, 140, 0);
     static final Color SWITCH = new Color(30, 80, 220);
     static final Color BACK = new Color(20, 150, 60);
+    static final Color ERRORS = new Color(220, 0, 120);
 
     private static final int WIDTH = 1400;
     private static final int PANEL_H = 150;
@@ -56,7 +57,7 @@ final class Chart {
         g.drawString(title, LEFT, 22);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         g.drawString("successful writes per " + BUCKET_MS + " ms; red = fault/kill, orange = restart, "
-                + "blue = switched to standby, green = back on primary", LEFT, 40);
+                + "blue = switched to standby, green = back on primary; magenta ×n = failed calls in that 100 ms", LEFT, 40);
 
         int buckets = panels.stream().mapToInt(p -> p.buckets().length).max().orElse(1);
         double toSeconds = fromSeconds + buckets * BUCKET_MS / 1000.0;
@@ -79,6 +80,16 @@ final class Chart {
             for (int b = 0; b < panel.buckets().length; b++) {
                 int bh = (int) Math.round(h * panel.buckets()[b] / (double) max);
                 g.fillRect(LEFT + (int) Math.floor(b * bw), y0 + h - bh, Math.max(1, (int) Math.ceil(bw)), bh);
+            }
+            // failed calls: a red mark under each bucket that had any, with the count
+            g.setColor(ERRORS);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 10));
+            for (int b = 0; b < panel.failedBuckets().length; b++) {
+                if (panel.failedBuckets()[b] > 0) {
+                    int x = LEFT + (int) Math.floor(b * bw);
+                    g.fillRect(x, y0 + h - 6, Math.max(3, (int) Math.ceil(bw)), 6);
+                    g.drawString("×" + panel.failedBuckets()[b], x, y0 + h - 8);
+                }
             }
             // x grid every second
             g.setColor(new Color(210, 210, 210));

@@ -49,7 +49,8 @@ public final class ClientComparison {
 
     record Run(Profile profile, int index, int phaseMs, double recoveryMs, double maxGapMs, int failed, double longestMs,
             double switchMs, int switches, long acked, int ackedMissing, int failedApplied, double fallbackMs,
-            int failedAfterRestart, int calls, boolean writerStuck, String errors, int[] buckets, List<Chart.Line> lines) {
+            int failedAfterRestart, int calls, boolean writerStuck, String errors, int[] buckets, int[] failedBuckets,
+            List<Chart.Line> lines) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -215,6 +216,7 @@ public final class ClientComparison {
         Map<String, Integer> errors = new TreeMap<>();
         double fromS = -CHART_BEFORE_S;
         int[] buckets = new int[(int) Math.ceil(((stop - fault) / (double) MS + CHART_BEFORE_S * 1000) / Chart.BUCKET_MS)];
+        int[] failedBuckets = new int[buckets.length];
         for (int i = 0; i < n; i++) {
             long start = w.starts[i];
             long end = w.ends[i];
@@ -239,6 +241,10 @@ public final class ClientComparison {
             } else {
                 if (end >= fault) {
                     failed++;
+                }
+                int fb = (int) Math.floor(((end - fault) / (double) MS / 1000.0 - fromS) * 1000 / Chart.BUCKET_MS);
+                if (fb >= 0 && fb < failedBuckets.length) {
+                    failedBuckets[fb]++;
                 }
                 if (restart > 0 && end >= restart) {
                     failedAfterRestart++;
@@ -275,7 +281,7 @@ public final class ClientComparison {
         return new Run(profile, index, phaseMs, recovery, maxGap / (double) MS, failed, longest / (double) MS,
                 switchAt < 0 ? Double.NaN : (switchAt - fault) / (double) MS, switches, acked, missing, failedApplied,
                 backAt < 0 ? Double.NaN : (backAt - restart) / (double) MS, failedAfterRestart, n, stuck,
-                errors.isEmpty() ? "-" : errors.toString(), buckets, lines);
+                errors.isEmpty() ? "-" : errors.toString(), buckets, failedBuckets, lines);
     }
 
     /** One plain Lettuce connection so Netty is loaded before the first client is timed (see JvmWarmup). */
@@ -333,7 +339,7 @@ public final class ClientComparison {
         for (Map.Entry<Profile, List<Run>> e : results.entrySet()) {
             if (!e.getValue().isEmpty()) {
                 Run run = e.getValue().get(0);
-                panels.add(new Chart.Panel(e.getKey().id() + " (run " + run.index() + ")", run.buckets(), run.lines()));
+                panels.add(new Chart.Panel(e.getKey().id() + " (run " + run.index() + ")", run.buckets(), run.failedBuckets(), run.lines()));
             }
         }
         Path file = dir.resolve(scenario.id() + ".png");
