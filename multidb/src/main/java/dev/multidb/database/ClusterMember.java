@@ -6,10 +6,8 @@ import java.util.concurrent.TimeUnit;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -66,23 +64,7 @@ public final class ClusterMember<K, V> implements Member<K, V> {
     @Override
     @SuppressWarnings("unchecked")
     public HealthCheckTarget healthTarget(Database database, StatefulConnection<String, String> connection) {
-        RedisAdvancedClusterAsyncCommands<String, String> commands = ((StatefulRedisClusterConnection<String, String>) connection).async();
-        return new HealthCheckTarget() {
-            @Override
-            public Database database() {
-                return database;
-            }
-
-            @Override
-            public RedisAsyncCommands<String, String> commands() {
-                throw new UnsupportedOperationException("database '" + name + "' is a Redis Cluster: use clusterCommands()");
-            }
-
-            @Override
-            public RedisAdvancedClusterAsyncCommands<String, String> clusterCommands() {
-                return commands;
-            }
-        };
+        return HealthTargets.cluster(database, ((StatefulRedisClusterConnection<String, String>) connection).async());
     }
 
     @Override

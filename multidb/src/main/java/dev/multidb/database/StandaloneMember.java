@@ -8,7 +8,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -54,18 +53,7 @@ public final class StandaloneMember<K, V> implements Member<K, V> {
     @Override
     @SuppressWarnings("unchecked")
     public HealthCheckTarget healthTarget(Database database, StatefulConnection<String, String> connection) {
-        RedisAsyncCommands<String, String> commands = ((StatefulRedisConnection<String, String>) connection).async();
-        return new HealthCheckTarget() {
-            @Override
-            public Database database() {
-                return database;
-            }
-
-            @Override
-            public RedisAsyncCommands<String, String> commands() {
-                return commands;
-            }
-        };
+        return HealthTargets.standalone(database, ((StatefulRedisConnection<String, String>) connection).async());
     }
 
     @Override
