@@ -55,9 +55,6 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
         return policy;
     }
 
-    ScheduledExecutorService scheduler() {
-        return scheduler;
-    }
 
     /** Sends {@code command} (first attempt). The command completes when an attempt succeeds or the router gives up. */
     public <T> void route(RedisCommand<K, V, T> command) {
@@ -224,11 +221,8 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
 
     void reportFailure(DatabaseRuntime<K, V> database, Throwable error) {
         FailureKind kind = FailureKind.of(error);
-        if (database.isCluster() && (kind == FailureKind.CONNECTION || kind == FailureKind.TIMEOUT)) {
-            // A node of the cluster was lost or stopped answering: its connection inside the cluster
-            // connection stays closed or stuck (nothing reconnects by itself), so start over with a
-            // fresh cluster connection, which opens fresh node connections on the current topology.
-            database.abandonCommandConnection();
+        if (kind == FailureKind.CONNECTION || kind == FailureKind.TIMEOUT) {
+            database.commandConnectionFailed();
         }
         boolean tripped = false;
         for (FailureTracker tracker : database.trackers()) {

@@ -343,6 +343,18 @@ public final class DatabaseRuntime<K, V> implements Database {
         });
     }
 
+    /**
+     * A command on this database failed with a lost connection or a timeout. A single endpoint's
+     * connection is already gone; inside a cluster connection the lost node's connection stays
+     * closed or stuck (nothing reopens it when replays are off), so the whole cluster connection
+     * is replaced: the next command opens a fresh one on the current topology.
+     */
+    public void commandConnectionFailed() {
+        if (isCluster()) {
+            abandonCommandConnection();
+        }
+    }
+
     /** Whether this member is a Redis Cluster. */
     public boolean isCluster() {
         return member instanceof ClusterMember;
@@ -353,9 +365,6 @@ public final class DatabaseRuntime<K, V> implements Database {
         return member.healthTarget(this, connection);
     }
 
-    public RedisCodec<K, V> codec() {
-        return codec;
-    }
 
     public Duration commandTimeout() {
         return commandTimeout;

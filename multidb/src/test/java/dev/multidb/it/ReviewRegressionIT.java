@@ -19,7 +19,10 @@ import dev.multidb.MultiDbClient;
 import dev.multidb.testkit.FaultProxy;
 import dev.multidb.testkit.RedisServer;
 
-/** Regression tests for bugs found in review: each one failed before its fix. */
+/**
+ * Regression tests for bugs found in review. The first was checked to fail without its fix (the
+ * shared output unguarded); the others pin the fixed behaviour.
+ */
 class ReviewRegressionIT {
 
     private final RedisServer primary = RedisServer.start();
