@@ -1,10 +1,12 @@
 package dev.multidb;
 
+import java.net.URISyntaxException;
 import java.time.Duration;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslVerifyMode;
 
 /**
  * How to reach one member database, and its weight. Immutable; built with {@link #builder()}.
@@ -20,6 +22,8 @@ public final class DatabaseConfig {
 
     /** Default grace period of the circuit breaker: 60 s (the reference's value). */
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(60);
+
+    private static final System.Logger LOG = System.getLogger(DatabaseConfig.class.getName());
 
     private final RedisURI uri;
     private final RedisClient client;
@@ -82,7 +86,7 @@ public final class DatabaseConfig {
     @Override
     public String toString() {
         return "DatabaseConfig[name=" + name + ", uri=" + Masking.mask(uri) + ", weight=" + weight
-                + ", gracePeriod=" + gracePeriod + (healthCheckUrl == null ? "" : ", healthCheckUrl=" + healthCheckUrl) + "]";
+                + ", gracePeriod=" + gracePeriod + (healthCheckUrl == null ? "" : ", healthCheckUrl=" + Masking.maskUrl(healthCheckUrl)) + "]";
     }
 
     /** Builds a {@link DatabaseConfig}; {@link #build()} validates every field. */
@@ -138,7 +142,11 @@ public final class DatabaseConfig {
             return this;
         }
 
-        /** TLS on or off (certificates are verified by default). */
+        /**
+         * TLS on or off. Certificates and host name are verified by default (Lettuce's
+         * {@link SslVerifyMode#FULL}); a weaker mode, e.g. {@code ?verifyPeer=NONE} in the URL, is logged as a
+         * warning by {@link #build()}.
+         */
         public Builder ssl(boolean ssl) {
             this.ssl = ssl;
             return this;
@@ -183,7 +191,10 @@ public final class DatabaseConfig {
             return this;
         }
 
-        /** The Redis Enterprise REST endpoint (cluster FQDN) for lag-aware health checks. */
+        /**
+         * The Redis Enterprise REST endpoint (cluster FQDN) for lag-aware health checks. It must not carry
+         * credentials ({@code user:password@}): give those to {@code LagAwareHealthCheck.builder().basicAuth}.
+         */
         public Builder healthCheckUrl(String healthCheckUrl) {
             this.healthCheckUrl = healthCheckUrl;
             return this;
@@ -203,7 +214,24 @@ public final class DatabaseConfig {
             if (name != null && name.isBlank()) {
                 throw new IllegalArgumentException("name must not be blank");
             }
-            return new DatabaseConfig(this, resolveUri());
+            // Any '@' counts, not only one in the authority: a password may hold characters that would end it.
+            if (healthCheckUrl != null && healthCheckUrl.indexOf('@') >= 0) {
+                throw new IllegalArgumentException("healthCheckUrl must not carry credentials (user:password@), was '"
+                        + Masking.maskUrl(healthCheckUrl) + "': use LagAwareHealthCheck.builder().basicAuth(...)");
+            }
+            DatabaseConfig config = new DatabaseConfig(this, resolveUri());
+            warnIfTlsIsNotVerified(config);
+            return config;
+        }
+
+        /** Turning peer verification off is legitimate in a lab, but must never go unnoticed in production. */
+        private static void warnIfTlsIsNotVerified(DatabaseConfig config) {
+            RedisURI uri = config.uri();
+            if (uri.isSsl() && uri.getVerifyMode() != SslVerifyMode.FULL) {
+                LOG.log(System.Logger.Level.WARNING, "database '" + config.name() + "': TLS peer verification is "
+                        + uri.getVerifyMode() + ", not FULL: the server's " + (uri.getVerifyMode() == SslVerifyMode.CA
+                        ? "host name is not checked" : "certificate and host name are not checked"));
+            }
         }
 
         private RedisURI resolveUri() {
@@ -265,22 +293,36 @@ public final class DatabaseConfig {
                 throw new IllegalArgumentException("fromUrl must start with redis:// or rediss://, was '"
                         + Masking.maskUrl(url) + "'");
             }
+            RedisURI uri;
             try {
-                RedisURI uri = RedisURI.create(url);
-                if (uri.getHost() == null || uri.getHost().isBlank()) {
-                    throw new IllegalArgumentException("fromUrl has no host: '" + Masking.maskUrl(url) + "'");
-                }
-                return uri;
-            } catch (IllegalArgumentException e) {
-                if (e.getMessage() != null && e.getMessage().startsWith("fromUrl")) {
-                    throw e;
-                }
-                throw new IllegalArgumentException("fromUrl is not a valid Redis URL: '" + Masking.maskUrl(url) + "' ("
-                        + e.getMessage() + ")", e);
+                uri = RedisURI.create(url);
             } catch (RuntimeException e) {
+                // Not chained: java.net.URI's exceptions quote the whole input, password included.
                 throw new IllegalArgumentException("fromUrl is not a valid Redis URL: '" + Masking.maskUrl(url) + "' ("
-                        + e.getMessage() + ")", e);
+                        + reason(url, e) + ")");
             }
+            if (uri.getHost() == null || uri.getHost().isBlank()) {
+                throw new IllegalArgumentException("fromUrl has no host: '" + Masking.maskUrl(url) + "'");
+            }
+            return uri;
+        }
+
+        /** Why {@code url} did not parse, without any of its credentials. */
+        private static String reason(String url, RuntimeException e) {
+            if (e.getCause() instanceof URISyntaxException syntax) {
+                return syntax.getReason(); // "Illegal character in authority", without the input
+            }
+            String masked = Masking.maskUrl(url);
+            String reason = String.valueOf(e.getMessage()).replace(url, masked);
+            int at = url.lastIndexOf('@');
+            String hidden = at < 0 ? "" : url.substring(masked.indexOf("***"), at);
+            // Lettuce may quote a piece of the input (For input string: "ss@h" when a password holds a '/').
+            for (String piece : hidden.split("[:/?#@]")) {
+                if (piece.length() > 1 && reason.contains(piece)) {
+                    return e.getClass().getSimpleName() + ", details withheld as they quote the credentials";
+                }
+            }
+            return reason;
         }
     }
 

@@ -1,16 +1,30 @@
 package dev.multidb;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslVerifyMode;
 
 /** Renders endpoints for logs, events and status without their credentials. */
 public final class Masking {
 
+    /**
+     * A known scheme and its slashes ({@code redis://}, also a mistyped {@code redis:/}): kept by
+     * {@link #maskUrl}. Only known ones, since in {@code user:/pw@host} the "scheme" is a user name and the
+     * slash part of the password.
+     */
+    private static final Pattern SCHEME = Pattern.compile("^(?i)(rediss?(-sentinel|-socket)?|https?):/+");
+
     private Masking() {
     }
 
-    /** {@code redis://[user:***@]host:port/db}, never the password. */
+    /**
+     * {@code redis://[user:***@]host:port/db}, never the password; {@code ?verifyPeer=MODE} is appended when TLS
+     * peer verification is weaker than {@link SslVerifyMode#FULL}, so status and logs show the opt-out.
+     */
     public static String mask(RedisURI uri) {
         StringBuilder sb = new StringBuilder(uri.isSsl() ? "rediss://" : "redis://");
         RedisCredentials credentials = credentialsOf(uri);
@@ -24,6 +38,9 @@ public final class Masking {
         sb.append(uri.getHost()).append(':').append(uri.getPort());
         if (uri.getDatabase() != 0) {
             sb.append('/').append(uri.getDatabase());
+        }
+        if (uri.isSsl() && uri.getVerifyMode() != SslVerifyMode.FULL) {
+            sb.append("?verifyPeer=").append(uri.getVerifyMode());
         }
         return sb.toString();
     }
@@ -44,13 +61,20 @@ public final class Masking {
         }
     }
 
-    /** The URL with anything between {@code ://} and {@code @} replaced, for error messages. */
+    /**
+     * The URL with everything before its last {@code @} replaced by {@code ***}, keeping a leading known
+     * {@code scheme://}, for error messages. The last {@code @} rather than the end of the
+     * authority: a mistyped password may hold {@code /}, {@code ?}, {@code #} or {@code @}, and hiding a path
+     * that contains an {@code @} costs less than showing part of a password. Also works without {@code ://}
+     * ({@code redis:/u:pw@h}, {@code u:pw@h}), the very inputs that fail to parse.
+     */
     public static String maskUrl(String url) {
-        int scheme = url.indexOf("://");
         int at = url.lastIndexOf('@');
-        if (scheme >= 0 && at > scheme) {
-            return url.substring(0, scheme + 3) + "***" + url.substring(at);
+        if (at < 0) {
+            return url;
         }
-        return url;
+        Matcher scheme = SCHEME.matcher(url);
+        String prefix = scheme.find() && scheme.end() <= at ? scheme.group() : "";
+        return prefix + "***" + url.substring(at);
     }
 }

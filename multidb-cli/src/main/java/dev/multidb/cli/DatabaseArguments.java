@@ -18,7 +18,8 @@ import dev.multidb.Masking;
  *
  * The fragment is removed before the URL reaches {@link DatabaseConfig}, which would otherwise
  * reject or misread it. The fragment starts at the first {@code #}, as in any URL, so a password
- * containing {@code #} must be written {@code %23}. Every error message shows the URL masked.
+ * containing {@code #} must be written {@code %23}. Every error message shows the URL masked, and a
+ * fragment holding an {@code @} (a raw {@code #} in a password) is rejected without being quoted.
  */
 final class DatabaseArguments {
 
@@ -46,6 +47,12 @@ final class DatabaseArguments {
         int hash = argument.indexOf('#');
         String url = hash < 0 ? argument : argument.substring(0, hash);
         String fragment = hash < 0 ? "" : argument.substring(hash + 1);
+        if (fragment.indexOf('@') >= 0) {
+            // Options never hold an '@': the '#' was in the password, so neither half may be quoted.
+            // (The message avoids the word "password": it would contain the tail of a password like "pa#ssword".)
+            throw new IllegalArgumentException("invalid database '" + Masking.maskUrl(argument) + "': an '@' after"
+                    + " the '#' (options cannot hold one); a '#' in the credentials (user:pass) must be written %23");
+        }
         DatabaseConfig.Builder builder = DatabaseConfig.builder().fromUrl(url);
         try {
             applyFragment(builder, fragment);

@@ -70,7 +70,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         validate();
-        LibraryLogging.configure(verbose);
+        LibraryLogging.configure(verbose, Secrets.none());
         DemoRun.Plan plan = new DemoRun.Plan(duration, fault, faultAt, outage, fallbackInterval, grace);
         try {
             return new DemoRun(plan, spec.commandLine().getOut()).execute() ? 0 : 1;

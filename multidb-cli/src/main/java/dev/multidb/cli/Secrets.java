@@ -30,6 +30,11 @@ final class Secrets {
         this.passwords = passwords;
     }
 
+    /** No passwords, for a command whose databases have none (the demo's). */
+    static Secrets none() {
+        return new Secrets(Set.of());
+    }
+
     static Secrets of(List<DatabaseConfig> databases) {
         Set<String> passwords = new LinkedHashSet<>();
         for (DatabaseConfig db : databases) {

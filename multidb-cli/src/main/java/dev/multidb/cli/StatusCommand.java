@@ -50,7 +50,7 @@ public final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         DatabaseOptions.Resolved databases = options.resolve();
-        LibraryLogging.configure(options.verbose());
+        LibraryLogging.configure(options.verbose(), databases.secrets());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Secrets secrets = databases.secrets();

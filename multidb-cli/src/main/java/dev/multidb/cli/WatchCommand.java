@@ -61,7 +61,7 @@ public final class WatchCommand implements Callable<Integer> {
         if (duration != null && duration.isZero()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--duration must be positive");
         }
-        LibraryLogging.configure(options.verbose());
+        LibraryLogging.configure(options.verbose(), databases.secrets());
         PrintWriter out = spec.commandLine().getOut();
         // Clearing the screen only makes sense for a person looking at it: a log file keeps every table.
         boolean terminal = System.console() != null;

@@ -38,6 +38,14 @@ class DemoCommandTest {
     }
 
     @Test
+    void anUnmatchedUrlArgumentIsEchoedMasked() {
+        Run run = run("demo", "redis://:pw@h");
+
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.err).contains("Unmatched argument", "'redis://***@h'", "Usage: multidb demo").doesNotContain("pw");
+    }
+
+    @Test
     void faultAfterTheEndIsAUsageError() {
         Run run = run("demo", "--duration", "3s", "--fault-at", "5s");
 
@@ -72,7 +80,7 @@ class DemoCommandTest {
     private static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = Main.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int exitCode = cli.execute(args);

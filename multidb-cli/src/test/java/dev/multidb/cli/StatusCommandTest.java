@@ -120,6 +120,18 @@ class StatusCommandTest {
     }
 
     @Test
+    void unparsableUrlsAreUsageErrorsThatNeverQuoteThePassword() {
+        CliProcess.Result space = CliProcess.run("status", "redis://u:s3cr et@h");
+        CliProcess.Result hash = CliProcess.run("status", "redis://:s3cr#et@h");
+
+        assertThat(space.exitCode()).as(space.all()).isEqualTo(2);
+        assertThat(space.err()).contains("'redis://***@h'", "Illegal character");
+        assertThat(hash.exitCode()).as(hash.all()).isEqualTo(2);
+        assertThat(hash.err()).contains("%23");
+        assertThat(space.all() + hash.all()).doesNotContain("s3cr", "et@h");
+    }
+
+    @Test
     void jsonIsOneParsableObject() throws IOException {
         CliProcess.Result run = CliProcess.run("status", "--json", east.uri() + "#name=east", west.uri() + "#weight=0.5&name=west");
 

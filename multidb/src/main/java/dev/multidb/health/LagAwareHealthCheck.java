@@ -39,20 +39,22 @@ import dev.multidb.Masking;
  *
  * <h2>What is sent to the REST API</h2>
  * For a database whose host is {@code H} and whose {@link Database#healthCheckUrl()} is {@code U}, with base
- * {@code B = U:restApiPort} ({@code https://} is assumed when {@code U} has no scheme; a port written in
- * {@code U} wins over {@code restApiPort}; a path in {@code U}, for a reverse proxy, is kept as a prefix):
+ * {@code B = scheme://host:port[/path]} taken from {@code U}: {@code https://} is assumed when {@code U} has no
+ * scheme; the port is {@code U}'s, or {@code restApiPort} (default 9443) only when {@code U} names none; a path
+ * in {@code U}, for a reverse proxy, is kept as a prefix; a query or fragment of {@code U} is dropped, and
+ * credentials in {@code U} are refused:
  * <ol>
  *   <li>{@code GET B/v1/bdbs?fields=uid,endpoints}, only while the database's bdb uid is not known. The bdb
  *       whose {@code endpoints[].dns_name} equals {@code H} (case-insensitively) is chosen, else the one whose
  *       {@code endpoints[].addr[]} contains {@code H}. Its uid is cached per REST base and host.</li>
  *   <li>{@code GET B/v1/bdbs/{uid}/availability?extend_check=lag&availability_lag_tolerance_ms={lagTolerance}}
- *       on every check.</li>
+ *       on every check ({@code uid} URL-encoded, the tolerance in whole milliseconds).</li>
  * </ol>
- * Both are plain HTTP/1.1 GETs without a body. The only header this class adds is
- * {@code Authorization: Basic base64(username:password)} when {@link Builder#basicAuth basic auth} is set;
- * the JDK's HTTP client adds its usual {@code Host} and {@code User-Agent}. Nothing about the Redis
- * connection (its password, keys, data) is sent. Credentials are never sent over plain {@code http://}: such a
- * check fails instead.
+ * Both are HTTP/1.1 GETs without a body; redirects are not followed. Their headers are the JDK HTTP client's
+ * {@code Host}, {@code User-Agent: Java-http-client/<version>} and (on JDK 17) {@code Content-Length: 0}, plus
+ * {@code Authorization: Basic base64(username:password)} only when {@link Builder#basicAuth basic auth} is set.
+ * Nothing about the Redis connection (its password, keys, data) is sent. Credentials are never sent over plain
+ * {@code http://}: such a check fails instead.
  *
  * <h2>Verdict</h2>
  * <ul>
@@ -75,7 +77,9 @@ import dev.multidb.Masking;
  * <h2>TLS</h2>
  * With {@code verifyTls} (default) the server certificate and host name are verified against the JDK's trust
  * store, or, when {@code caFile} is set, against the certificates of that PEM file only.
- * {@code verifyTls(false)} accepts any certificate and host name ({@code caFile} is then ignored). Mutual TLS:
+ * {@code verifyTls(false)} turns off <em>both</em> checks: any certificate and any host name are accepted
+ * ({@code caFile} is then ignored), so anyone on the path can pose as the REST API; combined with
+ * {@code basicAuth} it would hand them the credentials, and {@link Builder#build()} logs a warning. Mutual TLS:
  * {@code clientCertificate} (PEM, the chain) and {@code clientKey} (PEM, unencrypted PKCS#8, {@code -----BEGIN
  * PRIVATE KEY-----}; convert others with {@code openssl pkcs8 -topk8 -nocrypt}). Files are read once, in
  * {@link Builder#build()}.
@@ -103,6 +107,7 @@ public final class LagAwareHealthCheck implements HealthCheck {
     private static final int UNAVAILABLE = 503;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_BODY_IN_MESSAGE = 200;
+    private static final System.Logger LOG = System.getLogger(LagAwareHealthCheck.class.getName());
 
     private final int restApiPort;
     private final Duration lagTolerance;
@@ -131,6 +136,11 @@ public final class LagAwareHealthCheck implements HealthCheck {
                 .encodeToString((b.username + ":" + password).getBytes(StandardCharsets.UTF_8));
         this.authorization = encodedCredentials == null ? null : "Basic " + encodedCredentials;
         this.httpTimeout = b.httpTimeout;
+        if (!verifyTls && authorization != null) {
+            // Without peer verification anyone on the path can pose as the REST API and collect the credentials.
+            LOG.log(System.Logger.Level.WARNING, "LagAwareHealthCheck: verifyTls(false) with basicAuth of user '" + username
+                    + "': the REST API's certificate and host name are not checked, so the credentials may reach an impostor");
+        }
         SSLContext ssl = PemTls.context(verifyTls, caFile, clientCertificate, clientKey);
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade headers: exactly the requests documented above
@@ -402,7 +412,10 @@ public final class LagAwareHealthCheck implements HealthCheck {
             return this;
         }
 
-        /** Whether to verify the server certificate and host name (default {@code true}). */
+        /**
+         * Whether to verify the server certificate and host name (default {@code true}). {@code false} disables
+         * both, certificate and host-name checks; with {@link #basicAuth} that is logged as a warning.
+         */
         public Builder verifyTls(boolean verify) {
             this.verifyTls = verify;
             return this;

@@ -6,8 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -156,6 +162,19 @@ class LagAwareHealthCheckTest {
     }
 
     @Test
+    void verifyTlsFalseWithBasicAuthLogsAWarning() {
+        List<LogRecord> withoutAuth = warningsWhileBuilding(LagAwareHealthCheck.builder().verifyTls(false));
+        List<LogRecord> withAuth = warningsWhileBuilding(LagAwareHealthCheck.builder().verifyTls(false)
+                .basicAuth("monitor", "hunter2"));
+        List<LogRecord> verified = warningsWhileBuilding(LagAwareHealthCheck.builder().basicAuth("monitor", "hunter2"));
+
+        assertThat(withoutAuth).isEmpty();
+        assertThat(verified).isEmpty();
+        assertThat(withAuth).singleElement().extracting(LogRecord::getMessage).asString()
+                .contains("verifyTls(false)", "monitor", "certificate and host name").doesNotContain("hunter2");
+    }
+
+    @Test
     void mutualTlsWithTheClientCertificate() throws Exception {
         api.requireClientCertificate(true);
         LagAwareHealthCheck withCertificate = trusted()
@@ -214,6 +233,35 @@ class LagAwareHealthCheckTest {
     }
 
     // --- helpers
+
+    /** WARNING records of the check's logger while {@code builder} builds (System.Logger is java.util.logging here). */
+    private static List<LogRecord> warningsWhileBuilding(LagAwareHealthCheck.Builder builder) {
+        Logger logger = Logger.getLogger(LagAwareHealthCheck.class.getName());
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    records.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            builder.build();
+        } finally {
+            logger.removeHandler(handler);
+        }
+        return records;
+    }
 
     private static boolean check(LagAwareHealthCheck check, Database db) throws Exception {
         return check.check(target(db)).toCompletableFuture().get(10, TimeUnit.SECONDS);
