@@ -33,7 +33,7 @@ public final class FaultProxy implements AutoCloseable {
     private static final int UPSTREAM_CONNECT_TIMEOUT_MS = 2_000;
     private static final long JOIN_TIMEOUT_MS = 5_000;
 
-    private final InetSocketAddress target;
+    private volatile InetSocketAddress target;
     private final int port;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
@@ -54,6 +54,14 @@ public final class FaultProxy implements AutoCloseable {
     /** Starts a proxy on a free loopback port forwarding to {@code targetHost:targetPort}. */
     public static FaultProxy start(String targetHost, int targetPort) {
         return new FaultProxy(new InetSocketAddress(targetHost, targetPort), bind(0));
+    }
+
+    /**
+     * Points new connections at another target; current connections keep theirs. Lets a proxy's port
+     * be known before its target exists (a cluster node that must announce the proxy's port).
+     */
+    public void retarget(String targetHost, int targetPort) {
+        target = new InetSocketAddress(targetHost, targetPort);
     }
 
     /** The proxy's listening port, fixed for its lifetime. */

@@ -26,6 +26,10 @@ import java.util.stream.Collectors;
  * {@link #kill()} and {@link #restart()} the nodes come back with the same ids, roles and slots (but no data,
  * as there is no persistence).
  *
+ * <p>{@link #startBehindProxies} puts a {@link FaultProxy} in front of every node and makes each node announce
+ * its proxy's port, so clients that follow the cluster's topology reach every node through its proxy (the
+ * cluster bus between the nodes stays direct).
+ *
  * <p>Topology queries ({@link #masters()}, {@link #masterForSlot(int)}, {@link #replicasOf(RedisServer)}) are
  * answered live from {@code CLUSTER NODES} of the first node that answers, so they follow failovers.
  */
@@ -57,6 +61,8 @@ public final class RedisCluster implements AutoCloseable {
     private final int replicasPerMaster;
     private final Duration nodeTimeout;
     private final Map<RedisServer, String> ids = new HashMap<>();
+    /** Node to the proxy in front of it; empty unless started behind proxies. */
+    private final Map<RedisServer, FaultProxy> proxies = new HashMap<>();
     private boolean closed;
 
     private RedisCluster(List<RedisServer> nodes, int masterCount, int replicasPerMaster, Duration nodeTimeout) {
@@ -113,6 +119,58 @@ public final class RedisCluster implements AutoCloseable {
             cluster.close();
             throw e;
         }
+    }
+
+    /**
+     * Starts a cluster of {@code masters} masters without replicas, each node behind its own {@link FaultProxy}
+     * and announcing the proxy's port ({@code cluster-announce-port}), so {@link #uri()}, {@link #seedUris()}
+     * and the topology a client discovers all lead through the proxies.
+     *
+     * @param nodeArgs extra redis-server arguments for every node, e.g. {@code "--appendonly", "yes"}
+     */
+    public static RedisCluster startBehindProxies(int masters, Duration nodeTimeout, String... nodeArgs) {
+        if (masters < 1) {
+            throw new IllegalArgumentException("masters must be >= 1, got " + masters);
+        }
+        List<RedisServer> started = new ArrayList<>(masters);
+        RedisCluster cluster = new RedisCluster(Collections.unmodifiableList(started), masters, 0, nodeTimeout);
+        try {
+            for (int i = 0; i < masters; i++) {
+                // The proxy's port must be known before the node starts; its target is set once the node has a port.
+                FaultProxy proxy = FaultProxy.start("127.0.0.1", 1);
+                List<String> args = new ArrayList<>(Arrays.asList(nodeArgs));
+                args.addAll(List.of("--cluster-announce-ip", "127.0.0.1", "--cluster-announce-port", Integer.toString(proxy.port())));
+                RedisServer node;
+                try {
+                    node = startNode(nodeTimeout, args.toArray(new String[0]));
+                } catch (RuntimeException e) {
+                    proxy.close();
+                    throw e;
+                }
+                proxy.retarget(node.host(), node.port());
+                started.add(node);
+                cluster.proxies.put(node, proxy);
+            }
+            cluster.form();
+            return cluster;
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** The proxy in front of {@code node}; see {@link #startBehindProxies}. */
+    public FaultProxy proxyFor(RedisServer node) {
+        FaultProxy proxy = proxies.get(node);
+        if (proxy == null) {
+            throw new IllegalArgumentException(node + " has no proxy (the cluster was not started behind proxies)");
+        }
+        return proxy;
+    }
+
+    /** Every node's proxy, in {@link #nodes()} order; empty unless started behind proxies. */
+    public List<FaultProxy> proxies() {
+        return nodes.stream().filter(proxies::containsKey).map(proxies::get).collect(Collectors.toUnmodifiableList());
     }
 
     /** Every node, masters first (in slot order as started) then replicas; fixed for the cluster's lifetime. */
@@ -224,14 +282,15 @@ public final class RedisCluster implements AutoCloseable {
         return id;
     }
 
-    /** {@code redis://127.0.0.1:<port of the first node>}, a seed for cluster clients. */
+    /** {@code redis://127.0.0.1:<port of the first node (or of its proxy)>}, a seed for cluster clients. */
     public String uri() {
-        return nodes.get(0).uri();
+        return seedUris().get(0);
     }
 
-    /** {@code redis://127.0.0.1:<port>} of every node, in {@link #nodes()} order. */
+    /** {@code redis://127.0.0.1:<port>} of every node (or of its proxy), in {@link #nodes()} order. */
     public List<String> seedUris() {
-        return nodes.stream().map(RedisServer::uri).collect(Collectors.toUnmodifiableList());
+        return nodes.stream().map(n -> proxies.containsKey(n) ? proxies.get(n).uri() : n.uri())
+                .collect(Collectors.toUnmodifiableList());
     }
 
     /** The {@code cluster-node-timeout} the nodes run with. */
@@ -295,6 +354,7 @@ public final class RedisCluster implements AutoCloseable {
         }
         closed = true;
         RuntimeException failure = null;
+        proxies.values().forEach(FaultProxy::close);
         for (RedisServer node : nodes) {
             try {
                 node.close();
@@ -319,16 +379,18 @@ public final class RedisCluster implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    private static RedisServer startNode(Duration nodeTimeout) {
+    private static RedisServer startNode(Duration nodeTimeout, String... extraArgs) {
         IllegalStateException last = null;
+        List<String> args = new ArrayList<>(List.of(
+                "--cluster-enabled", "yes",
+                "--cluster-config-file", CONFIG_FILE,
+                "--cluster-node-timeout", Long.toString(nodeTimeout.toMillis()),
+                // Replicas sync at once (Redis 7 defaults to diskless sync with a 5 s delay).
+                "--repl-diskless-sync-delay", "0"));
+        args.addAll(Arrays.asList(extraArgs));
         for (int attempt = 0; attempt < NODE_START_ATTEMPTS; attempt++) {
             try {
-                return RedisServer.start(
-                        "--cluster-enabled", "yes",
-                        "--cluster-config-file", CONFIG_FILE,
-                        "--cluster-node-timeout", Long.toString(nodeTimeout.toMillis()),
-                        // Replicas sync at once (Redis 7 defaults to diskless sync with a 5 s delay).
-                        "--repl-diskless-sync-delay", "0");
+                return RedisServer.start(args.toArray(new String[0]));
             } catch (IllegalStateException e) {
                 // The cluster bus listens on port + 10000: that fails for ports above 55535 or if it is taken.
                 String msg = String.valueOf(e.getMessage());
@@ -520,7 +582,8 @@ public final class RedisCluster implements AutoCloseable {
 
     private RedisServer serverFor(NodeLine line) {
         for (RedisServer node : nodes) {
-            if (node.port() == line.port) {
+            FaultProxy proxy = proxies.get(node);
+            if (node.port() == line.port || (proxy != null && proxy.port() == line.port)) {
                 return node;
             }
         }

@@ -55,6 +55,34 @@ class RedisClusterTest {
     }
 
     @Test
+    void behindProxiesEveryNodeAnnouncesItsProxyAndKeepsItsDataOverARestart() {
+        try (RedisCluster cluster = RedisCluster.startBehindProxies(3, RedisCluster.DEFAULT_NODE_TIMEOUT,
+                "--appendonly", "yes", "--appendfsync", "always")) {
+            List<String> proxyUris = cluster.proxies().stream().map(FaultProxy::uri).collect(Collectors.toList());
+            assertThat(cluster.seedUris()).containsExactlyElementsOf(proxyUris);
+            String nodes = cluster.nodes().get(0).command("CLUSTER", "NODES");
+            for (RedisServer node : cluster.nodes()) {
+                FaultProxy proxy = cluster.proxyFor(node);
+                assertThat(nodes).contains("127.0.0.1:" + proxy.port() + "@" + (node.port() + 10000))
+                        .doesNotContain("127.0.0.1:" + node.port() + "@");
+            }
+            String key = "user:42";
+            RedisServer owner = cluster.masterForKey(key);
+            assertThat(cluster.masters()).containsExactlyElementsOf(cluster.nodes());
+            // Another node redirects to the owner's proxy, not to the owner itself.
+            RedisServer other = cluster.nodes().stream().filter(n -> n != owner).findFirst().orElseThrow();
+            assertThatThrownBy(() -> other.command("SET", key, "v"))
+                    .hasMessageContaining("MOVED").hasMessageContaining(":" + cluster.proxyFor(owner).port());
+            owner.command("SET", key, "v");
+
+            cluster.kill();
+            cluster.restart();
+            assertThat(cluster.masterForKey(key).command("GET", key)).isEqualTo("v");
+            assertThat(cluster.nodes().get(1).command("CLUSTER", "NODES")).contains(":" + cluster.proxyFor(owner).port() + "@");
+        }
+    }
+
+    @Test
     void keyIsServedByItsMasterAndOthersAnswerMoved() {
         try (RedisCluster cluster = RedisCluster.start(3)) {
             String key = "user:42";
