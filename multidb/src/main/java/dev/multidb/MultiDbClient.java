@@ -20,6 +20,14 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Transports;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.dns.DefaultDnsCache;
+import io.netty.resolver.dns.DefaultDnsCnameCache;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsNameResolverChannelStrategy;
 
 import dev.multidb.circuit.CircuitBreaker;
 import dev.multidb.circuit.CircuitState;
@@ -35,6 +43,7 @@ import dev.multidb.database.Member;
 import dev.multidb.database.StandaloneMember;
 import dev.multidb.database.MemberClients;
 import dev.multidb.detect.CommandFailureDetector;
+
 import dev.multidb.detect.FailureDetector;
 import dev.multidb.event.EventBus;
 import dev.multidb.failover.FailoverController;
@@ -61,6 +70,12 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
 
     private final MultiDbConfig config;
     private final ClientResources resources;
+    /**
+     * Our own DNS resolvers when we own the resources. Lettuce's default group is JVM-wide and keeps
+     * a UDP socket per event loop it served open after the loops have ended; ours is closed with the
+     * client, so {@link #close()} leaves no socket behind.
+     */
+    private final AddressResolverGroup<?> resolvers;
     private final boolean ownsResources;
     private final ScheduledThreadPoolExecutor coordinator;
     private final EventBus events;
@@ -85,7 +100,9 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
         this.cluster = cluster;
         int id = INSTANCES.incrementAndGet();
         this.ownsResources = config.clientResources() == null;
-        this.resources = ownsResources ? DefaultClientResources.create() : config.clientResources();
+        this.resolvers = ownsResources ? newResolverGroup() : null;
+        this.resources = ownsResources ? DefaultClientResources.builder().addressResolverGroup(resolvers).build()
+                : config.clientResources();
         this.coordinator = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "multidb-" + id + "-coordinator");
             t.setDaemon(true);
@@ -350,6 +367,27 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
         return controller.active();
     }
 
+    /** Lettuce's default resolver settings (see {@code DefaultClientResources}), in a group of our own. */
+    private static AddressResolverGroup<?> newResolverGroup() {
+        return new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                // A socket per lookup, closed after it: the resolver's long-lived socket outlives close() (Netty 4.2).
+                .datagramChannelStrategy(DnsNameResolverChannelStrategy.ChannelPerResolution)
+                .datagramChannelType(Transports.datagramChannelClass())
+                .socketChannelType(Transports.socketChannelClass().asSubclass(SocketChannel.class))
+                .cnameCache(new DefaultDnsCnameCache())
+                .resolveCache(new DefaultDnsCache()));
+    }
+
+    /**
+     * How many times the active database has changed since the client was created: the first
+     * choice, failovers, fallbacks, manual switches and losing every database each count one.
+     * Read it before and after a call: when both reads agree and {@link #activeDatabase()} was the
+     * same before and after, the call (with its retries) was served by that one database.
+     */
+    public long activeDatabaseChanges() {
+        return controller.activeChanges();
+    }
+
     /**
      * Makes {@code database} active now. It stays active (auto fallback does not move traffic
      * away from it) until it fails or another switch is requested.
@@ -542,6 +580,7 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
         }
         events.close();
         if (ownsResources) {
+            resolvers.close(); // before the event loops end: closing a resolver's channel needs its loop
             try {
                 resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS);
             } catch (Exception e) {

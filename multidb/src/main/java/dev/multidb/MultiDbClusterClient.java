@@ -111,6 +111,11 @@ public final class MultiDbClusterClient<K, V> implements AutoCloseable {
         return engine.activeDatabase();
     }
 
+    /** See {@link MultiDbClient#activeDatabaseChanges()}. */
+    public long activeDatabaseChanges() {
+        return engine.activeDatabaseChanges();
+    }
+
     public void setActiveDatabase(Database database) {
         engine.setActiveDatabase(database);
     }

@@ -45,6 +45,11 @@ public final class FailoverController<K, V> {
     private final long unavailableWindowNanos;
 
     private volatile DatabaseRuntime<K, V> active;
+    /**
+     * Incremented (coordinator thread only) right after every write of {@link #active}, so a reader
+     * that sees the same count before and after a call knows {@code active} did not change in between.
+     */
+    private volatile long activeChanges;
     private volatile long unavailableSinceNanos;
     /** The database a switch is preparing, so a second reason does not start a second switch. */
     private DatabaseRuntime<K, V> switching;
@@ -118,6 +123,11 @@ public final class FailoverController<K, V> {
     /** The active database, or {@code null} when none is usable. */
     public DatabaseRuntime<K, V> active() {
         return active;
+    }
+
+    /** How many times {@link #active()} has changed; see {@code MultiDbClient.activeDatabaseChanges()}. */
+    public long activeChanges() {
+        return activeChanges;
     }
 
     /** Hot path: the active database, or the exception that says why there is none. */
@@ -202,6 +212,7 @@ public final class FailoverController<K, V> {
         if (first != null) {
             first.prepareForTraffic().get(bound.toMillis(), TimeUnit.MILLISECONDS);
             active = first;
+            activeChanges++;
             events.publish(new ActiveDatabaseChangedEvent(null, first, SwitchReason.INITIAL));
         } else {
             unavailableSinceNanos = nanoClock.getAsLong();
@@ -416,6 +427,7 @@ public final class FailoverController<K, V> {
         LOG.log(System.Logger.Level.ERROR, "no database is usable: " + describeAll());
         unavailableSinceNanos = nanoClock.getAsLong();
         active = null;
+        activeChanges++;
         switching = null;
         switchingDone = null;
         switchGeneration++;
@@ -456,6 +468,7 @@ public final class FailoverController<K, V> {
             }
             DatabaseRuntime<K, V> old = active;
             active = target;
+            activeChanges++;
             if (reason != SwitchReason.MANUAL) {
                 pinned = null;
             }

@@ -1,10 +1,17 @@
 package dev.multidb.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +47,43 @@ class LifecycleIT {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Fixtures.clientThreads()).isEmpty());
         await().atMost(Duration.ofSeconds(10)).until(() -> connectedClients(primary) == connectionsBefore);
         assertThatThrownBy(() -> client.sync()).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    /** Found by the chaos soak: Lettuce's shared DNS resolver kept a UDP socket per event loop after close(). */
+    @Test
+    void closeLeavesNoSocketOpenInTheJvm() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc (Linux)");
+        Set<String> before = openSockets();
+        MultiDbClient<String, String> client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri()).build());
+        client.sync().set("k", "v");
+        assertThat(newSockets(before)).isNotEmpty();
+
+        client.close();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(newSockets(before)).isEmpty());
+    }
+
+    private static Set<String> newSockets(Set<String> before) throws IOException {
+        Set<String> now = openSockets();
+        now.removeAll(before);
+        return now;
+    }
+
+    private static Set<String> openSockets() throws IOException {
+        Set<String> sockets = new TreeSet<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            fds.forEach(fd -> {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:")) {
+                        sockets.add(target);
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // gone: not open
+                }
+            });
+        }
+        return sockets;
     }
 
     @Test

@@ -142,8 +142,13 @@ class RuntimeManagementIT {
     @Test
     void aManualChoiceIsNotUndoneByAutoFallbackWhileItIsHealthy() {
         startClientAndWriter();
+        long changes = client.activeDatabaseChanges();
+        assertThat(changes).as("the initial choice counts").isEqualTo(1);
         client.setActiveDatabase(client.databases().get(1));
         assertThat(active()).isEqualTo("secondary");
+        assertThat(client.activeDatabaseChanges()).isEqualTo(changes + 1);
+        client.setActiveDatabase(client.databases().get(1));
+        assertThat(client.activeDatabaseChanges()).as("already active: no change").isEqualTo(changes + 1);
         // The fallback interval is 500 ms: three of them pass without moving traffic back.
         await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> "secondary".equals(active()));
         assertThat(reasons()).contains(SwitchReason.MANUAL).doesNotContain(SwitchReason.FALLBACK);
