@@ -11,7 +11,9 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.protocol.RedisCommand;
 
+import dev.multidb.NoValidDatabaseException;
 import dev.multidb.OutcomeUnknownException;
+import dev.multidb.TemporaryUnavailableException;
 import dev.multidb.RetryPolicy;
 import dev.multidb.database.DatabaseRuntime;
 
@@ -146,8 +148,8 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
                 unknown.add(i + " (" + command.getType() + ")");
                 database = e.database();
                 failure = failure == null ? e : failure;
-            } else if (reply instanceof Throwable t && FailureKind.of(t) != FailureKind.OTHER && failure == null) {
-                failure = t;
+            } else if (reply instanceof Throwable t && failure == null && (FailureKind.of(t) != FailureKind.OTHER || isUnavailable(t))) {
+                failure = t; // the batch did not run: throw as a single command would, not hand back a list of errors
             }
             replies.add(reply);
         }
@@ -160,6 +162,10 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
         } else {
             result.complete(replies);
         }
+    }
+
+    private static boolean isUnavailable(Throwable t) {
+        return t instanceof TemporaryUnavailableException || t instanceof NoValidDatabaseException;
     }
 
     private static Object replyOf(RedisCommand<?, ?, ?> command) {

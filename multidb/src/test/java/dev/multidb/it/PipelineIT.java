@@ -18,6 +18,7 @@ import io.lettuce.core.RedisFuture;
 import dev.multidb.MultiDbClient;
 import dev.multidb.OutcomeUnknownException;
 import dev.multidb.Pipeline;
+import dev.multidb.TemporaryUnavailableException;
 import dev.multidb.testkit.FaultProxy;
 import dev.multidb.testkit.RedisServer;
 
@@ -36,8 +37,7 @@ class PipelineIT {
         if (proxy != null) {
             proxy.close();
         }
-        primary.thaw();
-        primary.close();
+        primary.close(); // thaws a frozen server first
         secondary.close();
     }
 
@@ -130,5 +130,20 @@ class PipelineIT {
             assertThat(blpop.isDone()).isTrue();
             assertThatThrownBy(blpop::get).hasMessageContaining("cannot be part of a pipeline");
         }
+    }
+
+    /** Found by the chaos soak: with no usable database the pipeline returned its exceptions as replies. */
+    @Test
+    void withNoUsableDatabaseAPipelineThrowsLikeASingleCommand() {
+        client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri()).build());
+        primary.kill();
+        secondary.kill();
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.activeDatabase() == null);
+
+        assertThatThrownBy(() -> client.sync().set("k", "v")).isInstanceOf(TemporaryUnavailableException.class);
+        assertThatThrownBy(() -> client.pipeline(p -> {
+            p.set("a", "1");
+            p.get("a");
+        })).isInstanceOf(TemporaryUnavailableException.class);
     }
 }
