@@ -44,6 +44,10 @@ public final class FailoverController<K, V> {
     private final List<DatabaseRuntime<K, V>> databases = new CopyOnWriteArrayList<>();
     private final long unavailableWindowNanos;
 
+    private static final long UNAVAILABLE_RECHECK_MILLIS = 500;
+    /** Whether the {@link #recheckWhileUnavailable()} loop runs (coordinator thread only). */
+    private boolean rechecking;
+
     private volatile DatabaseRuntime<K, V> active;
     /**
      * Incremented (coordinator thread only) right after every write of {@link #active}, so a reader
@@ -216,6 +220,7 @@ public final class FailoverController<K, V> {
             events.publish(new ActiveDatabaseChangedEvent(null, first, SwitchReason.INITIAL));
         } else {
             unavailableSinceNanos = nanoClock.getAsLong();
+            execute(this::startRecheckingWhileUnavailable);
         }
         // Warm the standby connections so a failover does not wait for a TCP handshake.
         for (DatabaseRuntime<K, V> db : members) {
@@ -434,6 +439,33 @@ public final class FailoverController<K, V> {
         lost.abandonCommandConnection();
         events.publish(new AllDatabasesUnavailableEvent(lost));
         notifySwitch(lost, null);
+        startRecheckingWhileUnavailable();
+    }
+
+    private void startRecheckingWhileUnavailable() {
+        if (!rechecking) {
+            rechecking = true;
+            recheckWhileUnavailable();
+        }
+    }
+
+    /**
+     * While no database is usable, checks every database every {@value #UNAVAILABLE_RECHECK_MILLIS} ms
+     * (or at the health-check interval if that is shorter) instead of waiting for its next interval:
+     * the first one that answers again ends the outage (its grace period notwithstanding, rule 1).
+     */
+    private void recheckWhileUnavailable() {
+        if (active != null) {
+            rechecking = false;
+            return;
+        }
+        for (DatabaseRuntime<K, V> db : databases) {
+            if (!db.suspectRunInFlight) {
+                runHealthCheck(db, true);
+            }
+        }
+        long period = Math.min(UNAVAILABLE_RECHECK_MILLIS, config.healthCheckInterval().toMillis());
+        schedule(Duration.ofMillis(period), this::recheckWhileUnavailable);
     }
 
     /**

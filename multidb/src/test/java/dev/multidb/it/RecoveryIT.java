@@ -15,6 +15,8 @@ import dev.multidb.ActiveDatabaseChangedEvent;
 import dev.multidb.Database;
 import dev.multidb.AllDatabasesUnavailableEvent;
 import dev.multidb.MultiDbClient;
+import dev.multidb.MultiDbConfig;
+import dev.multidb.DatabaseConfig;
 import dev.multidb.MultiDbEvent;
 import dev.multidb.NoValidDatabaseException;
 import dev.multidb.SwitchReason;
@@ -108,5 +110,24 @@ class RecoveryIT {
         assertThat(secondary.command("GET", "k")).isEqualTo("back");
         assertThat(events).anyMatch(e -> e instanceof AllDatabasesUnavailableEvent);
         assertThat(events).anyMatch(e -> e instanceof ActiveDatabaseChangedEvent c && c.reason() == SwitchReason.RECOVERY);
+    }
+
+    /** Found by the chaos soak: after an outage of every database, recovery waited for the next health-check interval. */
+    @Test
+    void whenEveryDatabaseIsDownTheyAreRecheckedWithoutWaitingForTheInterval() {
+        // Neither the interval nor the end of a grace period comes round within the test.
+        client = MultiDbClient.create(MultiDbConfig.builder()
+                .database(DatabaseConfig.builder().fromUrl(primary.uri()).name("primary").weight(1.0).gracePeriod(Duration.ofSeconds(60)).build())
+                .database(DatabaseConfig.builder().fromUrl(secondary.uri()).name("secondary").weight(0.5).gracePeriod(Duration.ofSeconds(60)).build())
+                .healthCheckInterval(Duration.ofSeconds(60)).build());
+        primary.kill();
+        secondary.kill();
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.activeDatabase() == null);
+
+        secondary.restart();
+        // A minute's interval would keep the client down until the next scheduled check.
+        await().atMost(Duration.ofSeconds(15)).until(() -> client.activeDatabase() != null);
+        assertThat(client.activeDatabase().name()).isEqualTo("secondary");
+        client.sync().set("k", "back");
     }
 }
