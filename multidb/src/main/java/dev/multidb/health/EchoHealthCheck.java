@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
@@ -53,7 +56,7 @@ public final class EchoHealthCheck implements HealthCheck {
         Set<String> answered = ConcurrentHashMap.newKeySet();
         Set<String> stateOk = ConcurrentHashMap.newKeySet();
         var connection = cluster.getStatefulConnection();
-        CompletableFuture<?>[] all = nodes.stream().map(node -> connection
+        CompletableFuture<?>[] all = nodes.stream().map(node -> withinWait(connection
                 .getConnectionAsync(node.getNodeId(), io.lettuce.core.protocol.ConnectionIntent.WRITE)
                 .thenApply(nodeConnection -> nodeConnection.async())
                 .thenCompose(commands -> commands.echo(payload).toCompletableFuture().thenCombine(commands.clusterInfo(), (echo, info) -> {
@@ -64,10 +67,27 @@ public final class EchoHealthCheck implements HealthCheck {
                         stateOk.add(node.getNodeId());
                     }
                     return null;
-                }))
-                .completeOnTimeout(null, clusterNodeWait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+                })), connection.getResources().eventExecutorGroup())
                 .handle((ignored, error) -> null)).toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(all).thenApply(ignored -> isHealthy(nodes, answered, stateOk));
+    }
+
+    /**
+     * {@code answer}, or {@code null} once {@link #clusterNodeWait} has passed. The timer runs on the
+     * client's own executor (not {@code completeOnTimeout}'s JDK-wide thread, which outlives the client).
+     */
+    private <T> CompletableFuture<T> withinWait(CompletableFuture<T> answer, ScheduledExecutorService timer) {
+        CompletableFuture<T> bounded = new CompletableFuture<>();
+        ScheduledFuture<?> expiry = timer.schedule(() -> bounded.complete(null), clusterNodeWait.toNanos(), TimeUnit.NANOSECONDS);
+        answer.whenComplete((value, error) -> {
+            expiry.cancel(false);
+            if (error != null) {
+                bounded.completeExceptionally(error);
+            } else {
+                bounded.complete(value);
+            }
+        });
+        return bounded;
     }
 
     /**

@@ -56,6 +56,17 @@ class ClusterIT {
         return client.activeDatabase() == null ? null : client.activeDatabase().name();
     }
 
+    /** Found by the chaos soak: the cluster health check's node timer ran on a JDK-wide thread that outlived the client. */
+    @Test
+    void closeLeavesNoThreadBehind() {
+        start(0); // create() has health-checked both clusters
+        client.sync().set("k", "v");
+
+        client.close();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Fixtures.clientThreads()).isEmpty());
+    }
+
     @Test
     void everyKeyGoesToItsNodeInTheActiveClusterThroughEveryApi() throws Exception {
         start(0);
