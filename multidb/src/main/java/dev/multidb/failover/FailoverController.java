@@ -331,11 +331,15 @@ public final class FailoverController<K, V> {
     // ---------------------------------------------------------------- health
 
     private void runHealthCheck(DatabaseRuntime<K, V> db, boolean suspect) {
+        runHealthCheck(db, suspect, false);
+    }
+
+    private void runHealthCheck(DatabaseRuntime<K, V> db, boolean suspect, boolean oneProbe) {
         long run = db.healthRuns.incrementAndGet();
         if (suspect) {
             db.suspectRunInFlight = true;
         }
-        healthChecks.run(db).whenComplete((result, error) -> execute(() -> {
+        (oneProbe ? healthChecks.runOneProbe(db) : healthChecks.run(db)).whenComplete((result, error) -> execute(() -> {
             if (suspect) {
                 db.suspectRunInFlight = false;
             }
@@ -451,8 +455,9 @@ public final class FailoverController<K, V> {
 
     /**
      * While no database is usable, checks every database every {@value #UNAVAILABLE_RECHECK_MILLIS} ms
-     * (or at the health-check interval if that is shorter) instead of waiting for its next interval:
-     * the first one that answers again ends the outage (its grace period notwithstanding, rule 1).
+     * (or at the health-check interval if that is shorter) instead of waiting for its next interval,
+     * with a single probe: the first one that answers again ends the outage (its grace period and
+     * the probe policy notwithstanding, rule 1); its regular checks go on as configured.
      */
     private void recheckWhileUnavailable() {
         if (active != null) {
@@ -461,7 +466,7 @@ public final class FailoverController<K, V> {
         }
         for (DatabaseRuntime<K, V> db : databases) {
             if (!db.suspectRunInFlight) {
-                runHealthCheck(db, true);
+                runHealthCheck(db, true, true);
             }
         }
         long period = Math.min(UNAVAILABLE_RECHECK_MILLIS, config.healthCheckInterval().toMillis());

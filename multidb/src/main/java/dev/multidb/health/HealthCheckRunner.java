@@ -40,12 +40,25 @@ public final class HealthCheckRunner {
     }
 
     public CompletableFuture<HealthResult> run(DatabaseRuntime<?, ?> db) {
+        return run(db, probes);
+    }
+
+    /**
+     * A check of one probe, whose answer is the verdict: for when no database is usable and the
+     * first one that answers at all should carry traffic (DESIGN rule 1).
+     */
+    public CompletableFuture<HealthResult> runOneProbe(DatabaseRuntime<?, ?> db) {
+        return run(db, 1);
+    }
+
+    private CompletableFuture<HealthResult> run(DatabaseRuntime<?, ?> db, int probeCount) {
         CompletableFuture<HealthResult> result = new CompletableFuture<>();
-        probe(db, 0, 0, -1, result);
+        probe(db, probeCount, 0, 0, -1, result);
         return result;
     }
 
-    private void probe(DatabaseRuntime<?, ?> db, int passed, int failed, long lastLatency, CompletableFuture<HealthResult> result) {
+    private void probe(DatabaseRuntime<?, ?> db, int probes, int passed, int failed, long lastLatency,
+            CompletableFuture<HealthResult> result) {
         long started = System.nanoTime();
         probeOnce(db).whenComplete((ok, error) -> {
             boolean pass = error == null && Boolean.TRUE.equals(ok);
@@ -59,7 +72,7 @@ public final class HealthCheckRunner {
                 return;
             }
             try {
-                scheduler.schedule(() -> probe(db, nowPassed, nowFailed, latency, result), delayNanos, TimeUnit.NANOSECONDS);
+                scheduler.schedule(() -> probe(db, probes, nowPassed, nowFailed, latency, result), delayNanos, TimeUnit.NANOSECONDS);
             } catch (RuntimeException closing) {
                 result.completeExceptionally(closing);
             }
