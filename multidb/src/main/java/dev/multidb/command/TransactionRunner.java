@@ -73,6 +73,13 @@ public final class TransactionRunner<K, V> {
                     throw new WatchConflictException("the watched keys changed during each of " + conflicts
                             + " attempts; the transaction was not applied");
                 }
+            } catch (NoConnectionInTime e) {
+                // Nothing was sent. The usual cause is a database that stopped answering: by the next
+                // attempt the client has usually left it.
+                if (router.policy() == RetryPolicy.NEVER || ++failures > router.retry().retries()) {
+                    throw e;
+                }
+                pause(failures);
             } catch (RedisException e) {
                 if (e instanceof WatchConflictException || FailureKind.of(e) == FailureKind.OTHER) {
                     // The server may still be in MULTI or WATCH for this connection: never reuse it.
@@ -125,14 +132,21 @@ public final class TransactionRunner<K, V> {
         } catch (TimeoutException e) {
             if (database.isCluster()) {
                 lease.thenAccept(late -> database.releaseDedicated(late, false)); // not pooled: close it when it arrives
-            } else {
-                lease.cancel(false); // a connection that arrives later goes to the next borrower
+            } else if (!lease.cancel(false)) { // a connection that arrives later goes to the next borrower
+                lease.thenAccept(late -> database.releaseDedicated(late, true)); // it arrived just now: give it back
             }
-            throw new RedisException("no dedicated connection to '" + database.name() + "' became free in time"
+            throw new NoConnectionInTime("no dedicated connection to '" + database.name() + "' became free in time"
                     + " (at most " + DatabaseRuntime.DEDICATED_CONNECTIONS + " per database)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RedisException("interrupted", e);
+        }
+    }
+
+    /** No dedicated connection could be had within twice the command timeout: nothing was sent. */
+    private static final class NoConnectionInTime extends RedisException {
+        NoConnectionInTime(String message) {
+            super(message);
         }
     }
 

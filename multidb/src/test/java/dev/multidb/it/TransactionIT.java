@@ -111,6 +111,40 @@ class TransactionIT {
         assertThat(client.activeDatabase().name()).isEqualTo("secondary");
     }
 
+    /**
+     * Found by the chaos soak: with the active database frozen, transactions beyond the pool's eight
+     * connections waited for one that never came, and failed instead of running on the new database.
+     */
+    @Test
+    void moreTransactionsThanPooledConnectionsOnAFrozenPrimaryAllRunOnTheSecondary() throws Exception {
+        client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri()).build());
+        client.transaction(tx -> {
+            tx.multi();
+            tx.set("warm", "1");
+        }, "warm");
+        primary.freeze();
+        int count = 3 * dev.multidb.database.DatabaseRuntime.DEDICATED_CONNECTIONS;
+        ExecutorService pool = Executors.newFixedThreadPool(count);
+        try {
+            List<Future<TransactionResult>> results = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String key = "t:" + i;
+                results.add(pool.submit(() -> client.transaction(tx -> {
+                    tx.multi();
+                    tx.set(key, "done");
+                }, key)));
+            }
+            for (Future<TransactionResult> result : results) {
+                assertThat(result.get(30, TimeUnit.SECONDS).wasDiscarded()).isFalse();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int i = 0; i < count; i++) {
+            assertThat(secondary.command("GET", "t:" + i)).isEqualTo("done");
+        }
+    }
+
     @Test
     void blockingPopDoesNotStallOtherThreads() throws Exception {
         client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri()).build());
