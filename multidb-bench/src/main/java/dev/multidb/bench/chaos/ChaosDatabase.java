@@ -1,0 +1,202 @@
+package dev.multidb.bench.chaos;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.multidb.testkit.FaultProxy;
+import dev.multidb.testkit.RedisCluster;
+import dev.multidb.testkit.RedisServer;
+
+/**
+ * One member database of the soak: real redis-server processes, every client connection through a
+ * {@link FaultProxy}, and an append-only file synced on every write ({@code appendfsync always}) so a
+ * write the server acknowledged survives a SIGKILL. That is what lets the soak demand that every
+ * acknowledged write is still there at the end.
+ */
+abstract class ChaosDatabase implements AutoCloseable {
+
+    static final String[] DURABLE = { "--appendonly", "yes", "--appendfsync", "always" };
+
+    private final String name;
+    private boolean killed;
+    private boolean frozen;
+
+    ChaosDatabase(String name) {
+        this.name = name;
+    }
+
+    static ChaosDatabase standalone(String name) {
+        return new Standalone(name);
+    }
+
+    static ChaosDatabase cluster(String name) {
+        return new Cluster(name);
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** The URL the client is given: the proxy (or, for a cluster, the first node's proxy). */
+    abstract String url();
+
+    /** Every redis-server process of this database. */
+    abstract List<RedisServer> servers();
+
+    /** The server that holds {@code key}. */
+    abstract RedisServer serverFor(String key);
+
+    abstract List<FaultProxy> proxies();
+
+    synchronized void kill() {
+        servers().forEach(RedisServer::kill);
+        killed = true;
+        frozen = false;
+    }
+
+    synchronized void restart() {
+        restartProcesses();
+        killed = false;
+    }
+
+    abstract void restartProcesses();
+
+    synchronized void freeze() {
+        if (!killed) {
+            servers().forEach(RedisServer::freeze);
+            frozen = true;
+        }
+    }
+
+    synchronized void thaw() {
+        if (frozen) {
+            servers().forEach(RedisServer::thaw);
+            frozen = false;
+        }
+    }
+
+    void blackhole(boolean on) {
+        proxies().forEach(p -> p.blackhole(on));
+    }
+
+    void latency(Duration delay) {
+        proxies().forEach(p -> p.setLatency(delay));
+    }
+
+    void resetConnections() {
+        proxies().forEach(FaultProxy::resetConnections);
+    }
+
+    /** Back to normal: running, thawed, no network fault. */
+    synchronized void heal() {
+        thaw();
+        if (killed) {
+            restart();
+        }
+        proxies().forEach(FaultProxy::heal);
+    }
+
+    /**
+     * Client connections still open to this database: connections the proxies hold plus, on every
+     * server, clients other than the one asking.
+     */
+    int openClientConnections() {
+        int open = 0;
+        for (FaultProxy proxy : proxies()) {
+            open += proxy.activeConnections();
+        }
+        for (RedisServer server : servers()) {
+            String list = server.command("CLIENT", "LIST");
+            open += (int) list.lines().filter(l -> !l.isBlank()).count() - 1;
+        }
+        return open;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    private static final class Standalone extends ChaosDatabase {
+        private final RedisServer server = RedisServer.start(DURABLE);
+        private final FaultProxy proxy = FaultProxy.start(server.host(), server.port());
+
+        Standalone(String name) {
+            super(name);
+        }
+
+        @Override
+        String url() {
+            return proxy.uri();
+        }
+
+        @Override
+        List<RedisServer> servers() {
+            return List.of(server);
+        }
+
+        @Override
+        RedisServer serverFor(String key) {
+            return server;
+        }
+
+        @Override
+        List<FaultProxy> proxies() {
+            return List.of(proxy);
+        }
+
+        @Override
+        void restartProcesses() {
+            server.restart();
+        }
+
+        @Override
+        public void close() {
+            proxy.close();
+            server.close();
+        }
+    }
+
+    /** Three masters, no replicas (failover inside a cluster is Redis's job, not ours). */
+    private static final class Cluster extends ChaosDatabase {
+        private final RedisCluster cluster = RedisCluster.startBehindProxies(3, RedisCluster.DEFAULT_NODE_TIMEOUT, DURABLE);
+
+        Cluster(String name) {
+            super(name);
+        }
+
+        @Override
+        String url() {
+            return cluster.uri();
+        }
+
+        @Override
+        List<RedisServer> servers() {
+            return cluster.nodes();
+        }
+
+        /** No replicas, so slot owners never change: asked once per slot. */
+        private final java.util.Map<Integer, RedisServer> owners = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        RedisServer serverFor(String key) {
+            return owners.computeIfAbsent(RedisCluster.slotForKey(key), cluster::masterForSlot);
+        }
+
+        @Override
+        List<FaultProxy> proxies() {
+            return new ArrayList<>(cluster.proxies());
+        }
+
+        @Override
+        void restartProcesses() {
+            cluster.restart();
+        }
+
+        @Override
+        public void close() {
+            cluster.close();
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package dev.multidb.bench.chaos;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+import dev.multidb.ActiveDatabaseChangedEvent;
+import dev.multidb.AllDatabasesUnavailableEvent;
+import dev.multidb.Database;
+import dev.multidb.DatabaseConfig;
+import dev.multidb.MultiDbConfig;
+import dev.multidb.NoValidDatabaseException;
+import dev.multidb.bench.chaos.FaultPlan.Fault;
+import dev.multidb.bench.chaos.FaultPlan.Kind;
+
+/** One soak run of one variant: set up, load plus faults, heal, the end checks, tear down. */
+final class ChaosRun {
+
+    /** A fault as it happened. */
+    record Applied(Fault fault, String target, boolean hitActive, long appliedNanos, long effectiveNanos, long healedNanos) {
+    }
+
+    /** What the run measured, for the report. */
+    record Outcome(String variant, long seed, Duration duration, List<Invariants.Check> checks, List<Applied> faults, List<String> failuresPerFault,
+            List<double[]> recoveries, long operations, long failedCalls, int switches, long weightChanges,
+            double fallbackMillis, Duration fallbackBound) {
+
+        boolean passed() {
+            return checks.stream().allMatch(Invariants.Check::passed);
+        }
+    }
+
+    static final Duration GRACE_PERIOD = Duration.ofSeconds(5);
+    static final Duration FALLBACK_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration CLEAN_WINDOW = Duration.ofSeconds(5);
+    /** After a fault heals, calls may fail until a health check has seen the database again. */
+    static final Duration SETTLE = MultiDbConfig.DEFAULT_HEALTH_CHECK_INTERVAL.plusSeconds(1);
+
+    private final String variant;
+    private final boolean cluster;
+    private final int databases;
+    private final Duration duration;
+    private final long seed;
+    private final int workers;
+    private final int rate;
+    private final List<ChaosDatabase> members = new CopyOnWriteArrayList<>();
+    private final List<ChaosDatabase> everyDatabase = new ArrayList<>();
+    private final Ledger ledger = new Ledger();
+    private final Random weights;
+    private ChaosClient client;
+
+    ChaosRun(String variant, boolean cluster, int databases, Duration duration, long seed, int workers, int rate) {
+        this.variant = variant;
+        this.cluster = cluster;
+        this.databases = databases;
+        this.duration = duration;
+        this.seed = seed;
+        this.workers = workers;
+        this.rate = rate;
+        this.weights = new Random(seed ^ 0x5eed);
+    }
+
+    Outcome run() throws Exception {
+        log("starting %d %s database(s) and a spare", databases, cluster ? "cluster" : "standalone");
+        double[] initialWeights = { 1.0, 0.6, 0.3 };
+        for (int i = 0; i < databases; i++) {
+            members.add(start("db" + i));
+        }
+        ChaosDatabase spare = start("db" + databases);
+        everyDatabase.addAll(members);
+        everyDatabase.add(spare);
+        Set<Thread> threadsBefore = Set.copyOf(Thread.getAllStackTraces().keySet());
+        Set<String> socketsBefore = Sockets.open();
+
+        MultiDbConfig.Builder config = MultiDbConfig.builder().autoFallbackInterval(FALLBACK_INTERVAL);
+        for (int i = 0; i < databases; i++) {
+            config.database(databaseConfig(members.get(i), initialWeights[i]));
+        }
+        client = ChaosClient.create(config.build(), cluster);
+        client.addListener(ActiveDatabaseChangedEvent.class, e -> ledger.switches.add(new Object[] { System.nanoTime(),
+                (e.oldDatabase() == null ? "none" : e.oldDatabase().name()) + "->" + e.newDatabase().name() + " " + e.reason() }));
+        client.addListener(AllDatabasesUnavailableEvent.class, e -> ledger.switches.add(new Object[] { System.nanoTime(), "all unavailable" }));
+
+        Workload load = new Workload(client, ledger, workers, rate, seed, this::changeAWeight);
+        List<Fault> plan = FaultPlan.draw(seed, duration);
+        List<Applied> applied = new ArrayList<>();
+        load.start();
+        long begin = System.nanoTime();
+        log("load running: %d workers at %d ops/s each, %d faults planned over %d s", workers, rate, plan.size(), duration.toSeconds());
+        for (Fault fault : plan) {
+            sleepUntil(begin + TimeUnit.MILLISECONDS.toNanos(fault.atMillis()));
+            applied.add(apply(fault, spare));
+        }
+        long lastHeal = applied.stream().mapToLong(Applied::healedNanos).max().orElse(begin);
+
+        // Invariant 5: back on the heaviest database within the bound, then a clean window.
+        Duration bound = GRACE_PERIOD.plus(MultiDbConfig.DEFAULT_HEALTH_CHECK_INTERVAL).plus(FALLBACK_INTERVAL).plus(Duration.ofSeconds(2));
+        long fallbackAt = awaitTrue(this::onHeaviest, lastHeal + bound.toNanos());
+        double fallbackMillis = fallbackAt < 0 ? Double.NaN : Math.max(0, (fallbackAt - lastHeal) / 1e6);
+        sleepUntil(Math.max(begin + duration.toNanos(), System.nanoTime() + CLEAN_WINDOW.toNanos()));
+        String heaviest = heaviestNames();
+        String activeAtEnd = client.activeDatabase() == null ? "none" : client.activeDatabase().name();
+        load.stopWorkers();
+        awaitQuietSubscriber();
+        load.closeSubscriber();
+        log("load stopped after %d operations; closing the client", load.operations.sum());
+
+        client.close();
+        Invariants invariants = new Invariants(ledger, everyDatabase, applied, begin);
+        List<Invariants.Check> checks = new ArrayList<>();
+        checks.add(invariants.fallback(fallbackMillis, bound, heaviest, activeAtEnd));
+        checks.add(invariants.everyCallSucceeds(fallbackAt < 0 ? lastHeal : fallbackAt, "once back on the heaviest database"));
+        checks.add(invariants.noFailureOutsideFaults(SETTLE));
+        checks.add(invariants.noThreadsOrSockets(threadsBefore, socketsBefore, Sockets::open));
+        log("checking the data on every database");
+        checks.addAll(0, invariants.data());
+
+        List<double[]> recoveries = invariants.recoveries();
+        List<String> failuresPerFault = applied.stream().map(f -> invariants.failuresDuring(f, SETTLE)).toList();
+        long failed = ledger.calls.stream().filter(c -> !c.ok()).count();
+        for (ChaosDatabase db : everyDatabase) {
+            db.close();
+        }
+        return new Outcome(variant, seed, duration, checks, applied, failuresPerFault, recoveries, load.operations.sum(), failed,
+                ledger.switches.size(), ledger.weightChanges.sum(), fallbackMillis, bound);
+    }
+
+    private ChaosDatabase start(String name) {
+        return cluster ? ChaosDatabase.cluster(name) : ChaosDatabase.standalone(name);
+    }
+
+    private DatabaseConfig databaseConfig(ChaosDatabase db, double weight) {
+        return DatabaseConfig.builder().fromUrl(db.url()).name(db.name()).weight(weight).gracePeriod(GRACE_PERIOD).build();
+    }
+
+    private Applied apply(Fault fault, ChaosDatabase spare) throws InterruptedException {
+        ChaosDatabase target = fault.kind() == Kind.ADD_DATABASE ? spare : members.get(fault.target() % members.size());
+        Database active = client.activeDatabase();
+        boolean hitActive = fault.kind() == Kind.ALL_DOWN || (active != null && active.name().equals(target.name()));
+        long hold = TimeUnit.MILLISECONDS.toNanos(fault.holdMillis());
+        long at = System.nanoTime();
+        long[] effective = { at };
+        Runnable inEffect = () -> effective[0] = System.nanoTime();
+        switch (fault.kind()) {
+            case KILL -> {
+                target.kill();
+                inEffect.run();
+                sleepUntil(at + hold);
+                target.restart();
+            }
+            case FREEZE -> {
+                target.freeze();
+                inEffect.run();
+                sleepUntil(at + hold);
+                target.thaw();
+            }
+            case BLACKHOLE -> {
+                target.blackhole(true);
+                inEffect.run();
+                sleepUntil(at + hold);
+                target.blackhole(false);
+            }
+            case LATENCY -> {
+                target.latency(Duration.ofMillis(fault.param()));
+                inEffect.run();
+                sleepUntil(at + hold);
+                target.latency(Duration.ZERO);
+            }
+            case RESET -> {
+                target.resetConnections();
+                inEffect.run();
+            }
+            case FLAP -> {
+                boolean down = false;
+                while (System.nanoTime() - at < hold) {
+                    down = !down;
+                    target.blackhole(down);
+                    if (effective[0] == at) {
+                        inEffect.run();
+                    }
+                    TimeUnit.MILLISECONDS.sleep(down ? 400 : 700);
+                }
+                target.blackhole(false);
+            }
+            case ALL_DOWN -> {
+                List<ChaosDatabase> all = List.copyOf(members);
+                all.forEach(db -> {
+                    if (fault.param() == 0) {
+                        db.kill();
+                    } else {
+                        db.blackhole(true);
+                    }
+                });
+                inEffect.run();
+                sleepUntil(at + hold);
+                all.forEach(ChaosDatabase::heal);
+            }
+            case ADD_DATABASE -> {
+                double weight = 0.8;
+                client.addDatabase(databaseConfig(target, weight));
+                members.add(target);
+            }
+            case REMOVE_DATABASE -> remove(target);
+        }
+        long healed = System.nanoTime();
+        log("%-15s %-4s%s held %5d ms", fault.kind().id(), target.name(), hitActive ? " (active)" : "         ",
+                TimeUnit.NANOSECONDS.toMillis(healed - at));
+        return new Applied(fault, target.name(), hitActive, at, effective[0], healed);
+    }
+
+    /** Removes {@code target} from the client; while it is the only usable database that is refused, so try again. */
+    private void remove(ChaosDatabase target) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Database handle = client.databases().stream().filter(d -> d.name().equals(target.name())).findFirst().orElseThrow();
+        while (true) {
+            try {
+                client.removeDatabase(handle);
+                members.remove(target);
+                return;
+            } catch (NoValidDatabaseException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                TimeUnit.MILLISECONDS.sleep(200); // the other databases are still recovering from an earlier fault
+            }
+        }
+    }
+
+    private void changeAWeight() {
+        List<Database> dbs = client.databases();
+        Database db;
+        double weight;
+        synchronized (weights) {
+            db = dbs.get(weights.nextInt(dbs.size()));
+            weight = 0.2 + Math.round(weights.nextDouble() * 80) / 100.0;
+        }
+        client.updateDatabaseWeight(db, weight);
+    }
+
+    private boolean onHeaviest() {
+        Database active = client.activeDatabase();
+        return active != null && heaviestNames().contains("'" + active.name() + "'");
+    }
+
+    private String heaviestNames() {
+        List<Database> dbs = client.databases();
+        double max = dbs.stream().mapToDouble(Database::weight).max().orElse(0);
+        return dbs.stream().filter(d -> d.weight() == max).map(d -> "'" + d.name() + "'").collect(Collectors.joining(", "));
+    }
+
+    /** Lets the last published messages arrive: waits (at most 5 s) until nothing new came for half a second. */
+    private void awaitQuietSubscriber() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        int seen = -1;
+        while (System.nanoTime() < deadline && seen != ledger.received.size()) {
+            seen = ledger.received.size();
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+    }
+
+    /** Polls {@code condition} until it holds (returns the time it did) or the deadline passes (returns -1). */
+    static long awaitTrue(BooleanSupplier condition, long deadlineNanos) throws InterruptedException {
+        while (true) {
+            if (condition.getAsBoolean()) {
+                return System.nanoTime();
+            }
+            if (System.nanoTime() > deadlineNanos) {
+                return -1;
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    static void sleepUntil(long deadline) throws InterruptedException {
+        long wait;
+        while ((wait = deadline - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    private void log(String format, Object... args) {
+        System.err.printf("[%s] %s%n", variant, String.format(format, args));
+    }
+
+    static Comparator<double[]> byFirst() {
+        return Comparator.comparingDouble(a -> a[0]);
+    }
+}

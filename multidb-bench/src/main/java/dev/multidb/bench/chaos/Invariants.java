@@ -1,0 +1,413 @@
+package dev.multidb.bench.chaos;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+
+import dev.multidb.bench.chaos.ChaosRun.Applied;
+import dev.multidb.bench.chaos.FaultPlan.Kind;
+import dev.multidb.testkit.RedisServer;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+
+/** The end-of-run checks. Each yields a {@link Check}: what was checked, how many, and what broke. */
+final class Invariants {
+
+    /** One invariant's verdict; {@code checked} counts the items looked at. */
+    record Check(String number, String name, long checked, long violations, String detail) {
+        boolean passed() {
+            return violations == 0;
+        }
+    }
+
+    private static final long WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(1_500);
+    private static final int EXAMPLES = 3;
+
+    private final Ledger ledger;
+    private final Map<String, ChaosDatabase> databases = new LinkedHashMap<>();
+    private final List<Applied> faults;
+
+    private final long begin;
+
+    Invariants(Ledger ledger, List<ChaosDatabase> databases, List<Applied> faults, long begin) {
+        this.ledger = ledger;
+        this.begin = begin;
+        databases.forEach(db -> this.databases.put(db.name(), db));
+        this.faults = faults;
+    }
+
+    // ---------------------------------------------------------------- 1-4: the data
+
+    List<Check> data() {
+        RedisClient direct = RedisClient.create();
+        Map<RedisServer, StatefulRedisConnection<String, String>> connections = new HashMap<>();
+        try {
+            Reader reader = new Reader(direct, connections);
+            List<Check> checks = new ArrayList<>();
+            checks.add(writes(reader));
+            checks.add(new Check("1b", "a read of an own write on the database that acknowledged it returns it",
+                    ledger.checkedReads.sum(), ledger.readMismatches.sum(), examples(ledger.readMismatchExamples)));
+            checks.add(counters(reader));
+            checks.add(transactions(reader));
+            checks.add(pubSub());
+            checks.add(jobs(reader));
+            return checks;
+        } finally {
+            connections.values().forEach(StatefulRedisConnection::close);
+            direct.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
+    private Check writes(Reader reader) {
+        List<Ledger.Write> all = List.copyOf(ledger.writes);
+        Map<String, List<Ledger.Write>> byDb = all.stream().filter(w -> w.db() != null).collect(Collectors.groupingBy(Ledger.Write::db));
+        List<Ledger.Write> unattributed = all.stream().filter(w -> w.db() == null).toList();
+        long missing = 0;
+        List<String> examples = new ArrayList<>();
+        for (var entry : byDb.entrySet()) {
+            List<Ledger.Write> writes = entry.getValue();
+            List<String> values = reader.get(databases.get(entry.getKey()), writes.stream().map(Ledger.Write::key).toList());
+            for (int i = 0; i < writes.size(); i++) {
+                if (!writes.get(i).value().equals(values.get(i))) {
+                    missing++;
+                    example(examples, writes.get(i).key() + " acknowledged by " + entry.getKey() + " holds " + values.get(i));
+                }
+            }
+        }
+        Map<String, List<String>> everywhere = readEverywhere(reader, unattributed.stream().map(Ledger.Write::key).toList());
+        for (int i = 0; i < unattributed.size(); i++) {
+            Ledger.Write w = unattributed.get(i);
+            int index = i;
+            if (everywhere.values().stream().noneMatch(values -> w.value().equals(values.get(index)))) {
+                missing++;
+                example(examples, w.key() + " (across a switch) is on no database");
+            }
+        }
+        return new Check("1", "every acknowledged write is on the database that acknowledged it", all.size(), missing,
+                unattributed.size() + " written across a switch, found on some database" + (examples.isEmpty() ? "" : "; " + examples));
+    }
+
+    private Check counters(Reader reader) {
+        List<Ledger.Incr> acked = List.copyOf(ledger.incrs);
+        long violations = 0;
+        List<String> notes = new ArrayList<>();
+        for (int c = 0; c < Workload.COUNTERS; c++) {
+            String counter = "cnt:" + c;
+            Map<String, Long> finals = new LinkedHashMap<>();
+            for (ChaosDatabase db : databases.values()) {
+                String v = reader.get(db, List.of(counter)).get(0);
+                finals.put(db.name(), v == null ? 0 : Long.parseLong(v));
+            }
+            List<Ledger.Incr> mine = acked.stream().filter(i -> i.counter().equals(counter)).toList();
+            long unknown = ledger.incrUnknown.getOrDefault(counter, new LongAdder()).sum();
+            long applied = finals.values().stream().mapToLong(Long::longValue).sum();
+            if (applied > mine.size() + unknown) {
+                violations++;
+                example(notes, counter + ": applied " + applied + " > acknowledged " + mine.size() + " + unknown " + unknown);
+            }
+            Set<String> seen = new HashSet<>();
+            Map<Long, Integer> ackedValues = new HashMap<>();
+            for (Ledger.Incr incr : mine) {
+                ackedValues.merge(incr.value(), 1, Integer::sum);
+                if (incr.db() != null) {
+                    if (!seen.add(incr.db() + "=" + incr.value())) {
+                        violations++;
+                        example(notes, counter + ": " + incr.value() + " acknowledged twice by " + incr.db());
+                    }
+                    if (incr.value() > finals.get(incr.db())) {
+                        violations++;
+                        example(notes, counter + ": " + incr.db() + " acknowledged " + incr.value() + " but holds " + finals.get(incr.db()));
+                    }
+                }
+            }
+            for (var entry : ackedValues.entrySet()) {
+                long reached = finals.values().stream().filter(f -> f >= entry.getKey()).count();
+                if (entry.getValue() > reached) {
+                    violations++;
+                    example(notes, counter + ": value " + entry.getKey() + " acknowledged " + entry.getValue() + " times, reached by "
+                            + reached + " database(s)");
+                }
+            }
+        }
+        long unknownTotal = ledger.incrUnknown.values().stream().mapToLong(LongAdder::sum).sum();
+        return new Check("2", "no INCR applied twice (applied ≤ acknowledged + unknown outcome; acknowledged values unique)",
+                acked.size(), violations, unknownTotal + " with unknown outcome, " + ledger.incrRejected.sum() + " rejected unsent"
+                        + (notes.isEmpty() ? "" : "; " + notes));
+    }
+
+    private Check transactions(Reader reader) {
+        List<String> ids = List.copyOf(ledger.txAttempted);
+        long violations = 0;
+        List<String> notes = new ArrayList<>();
+        Map<String, Set<String>> committedOn = new HashMap<>(); // id -> databases holding it
+        for (int g = 0; g < Workload.TX_GROUPS; g++) {
+            String group = Workload.txGroup(g);
+            List<String> mine = ids.stream().filter(id -> id.startsWith(group)).toList();
+            List<String> aKeys = mine.stream().map(id -> group + "a:" + id.substring(group.length())).toList();
+            List<String> bKeys = mine.stream().map(id -> group + "b:" + id.substring(group.length())).toList();
+            for (ChaosDatabase db : databases.values()) {
+                List<String> a = reader.get(db, aKeys);
+                List<String> b = reader.get(db, bKeys);
+                long present = 0;
+                for (int i = 0; i < mine.size(); i++) {
+                    boolean hasA = mine.get(i).equals(a.get(i));
+                    boolean hasB = mine.get(i).equals(b.get(i));
+                    if (hasA != hasB || (a.get(i) != null && !hasA) || (b.get(i) != null && !hasB)) {
+                        violations++;
+                        example(notes, "transaction " + mine.get(i) + " is half applied on " + db.name());
+                    }
+                    if (hasA) {
+                        present++;
+                        committedOn.computeIfAbsent(mine.get(i), x -> new HashSet<>()).add(db.name());
+                    }
+                }
+                // Every transaction of a group bumps the group's version under WATCH: they are serialised per database.
+                String version = reader.get(db, List.of(group + "ver")).get(0);
+                long v = version == null ? 0 : Long.parseLong(version);
+                if (v != present) {
+                    violations++;
+                    example(notes, db.name() + ": " + group + "ver is " + v + " but " + present + " of its transactions are applied");
+                }
+            }
+        }
+        for (var acked : ledger.txAcked.entrySet()) {
+            Set<String> on = committedOn.getOrDefault(acked.getKey(), Set.of());
+            if (acked.getValue().isEmpty() ? on.isEmpty() : !on.contains(acked.getValue())) {
+                violations++;
+                example(notes, "acknowledged transaction " + acked.getKey() + " is not on " + (acked.getValue().isEmpty() ? "any database" : acked.getValue()));
+            }
+        }
+        return new Check("3", "every transaction is all-or-nothing (and every acknowledged one is there)", ids.size(), violations,
+                ledger.txAcked.size() + " acknowledged, " + ledger.txConflicts.sum() + " gave up on WATCH conflicts, "
+                        + ledger.txUnknown.sum() + " unknown outcome, " + ledger.txFailed.sum() + " failed"
+                        + (notes.isEmpty() ? "" : "; " + notes));
+    }
+
+    private Check pubSub() {
+        List<long[]> windows = disruptionWindows();
+        long duplicatesInside = 0;
+        long lostInside = 0;
+        long lostWithoutSubscriber = 0;
+        long violations = 0;
+        List<String> notes = new ArrayList<>();
+        List<Ledger.Publish> published = List.copyOf(ledger.published);
+        for (Ledger.Publish p : published) {
+            List<Long> times = ledger.received.get(p.seq());
+            int count = times == null ? 0 : times.size();
+            boolean inside = overlaps(windows, p.startNanos(), p.endNanos());
+            if (count > 1) {
+                if (inside) {
+                    duplicatesInside++;
+                } else {
+                    violations++;
+                    example(notes, "message " + p.seq() + " delivered " + count + " times outside a switch window");
+                }
+            } else if (count == 0) {
+                if (p.receivers() == 0) {
+                    lostWithoutSubscriber++;
+                }
+                if (inside) {
+                    lostInside++;
+                } else {
+                    violations++;
+                    example(notes, "message " + p.seq() + " (reached " + p.receivers() + " subscriber(s) on " + p.db()
+                            + ") lost outside a switch window");
+                }
+            }
+        }
+        return new Check("4", "Pub/Sub: no duplicate, no loss outside a switch or fault window", published.size(), violations,
+                "inside windows: " + lostInside + " lost (" + lostWithoutSubscriber + " published where no subscriber was), "
+                        + duplicatesInside + " duplicated" + (notes.isEmpty() ? "" : "; " + notes));
+    }
+
+    /** Around every switch event, and from every fault on the active database to 1.5 s after it healed. */
+    private List<long[]> disruptionWindows() {
+        List<long[]> windows = new ArrayList<>();
+        for (Object[] s : ledger.switches) {
+            long at = (Long) s[0];
+            windows.add(new long[] { at - WINDOW_NANOS, at + WINDOW_NANOS });
+        }
+        for (Applied f : faults) {
+            if (f.hitActive()) {
+                windows.add(new long[] { f.appliedNanos(), f.healedNanos() + WINDOW_NANOS });
+            }
+        }
+        return windows;
+    }
+
+    private static boolean overlaps(List<long[]> windows, long from, long to) {
+        return windows.stream().anyMatch(w -> from <= w[1] && to >= w[0]);
+    }
+
+    private Check jobs(Reader reader) {
+        Set<String> queued = new HashSet<>();
+        for (ChaosDatabase db : databases.values()) {
+            queued.addAll(reader.list(db, Workload.JOBS));
+        }
+        long duplicates = ledger.jobsPopped.values().stream().filter(n -> n.sum() > 1).count();
+        long lost = ledger.jobsPushed.keySet().stream().filter(id -> !ledger.jobsPopped.containsKey(id) && !queued.contains(id)).count();
+        long unknownPops = ledger.popUnknown.sum();
+        long violations = duplicates + Math.max(0, lost - unknownPops);
+        return new Check("1c", "BLPOP: no job consumed twice; every acknowledged job consumed or still queued", ledger.jobsPushed.size(),
+                violations, ledger.jobsPopped.size() + " consumed, " + queued.size() + " still queued, " + lost
+                        + " gone with a pop of unknown outcome (" + unknownPops + " such pops), " + duplicates + " consumed twice");
+    }
+
+    // ---------------------------------------------------------------- 5, 6: recovery and clean shutdown
+
+    Check fallback(double fallbackMillis, Duration bound, String heaviest, String activeAtEnd) {
+        boolean ok = !Double.isNaN(fallbackMillis) && heaviest.contains("'" + activeAtEnd + "'");
+        return new Check("5", "after the last fault healed, back on the heaviest database within " + bound.toSeconds() + " s", 1,
+                ok ? 0 : 1, (Double.isNaN(fallbackMillis) ? "not reached" : String.format(java.util.Locale.ROOT, "after %.0f ms", fallbackMillis))
+                        + "; heaviest " + heaviest + ", active at the end '" + activeAtEnd + "'");
+    }
+
+    Check everyCallSucceeds(long fromNanos, String when) {
+        List<Ledger.Call> after = ledger.calls.stream().filter(c -> c.startNanos() >= fromNanos).toList();
+        List<Ledger.Call> failed = after.stream().filter(c -> !c.ok()).toList();
+        return new Check("5b", "every call started " + when + " succeeds", after.size(), failed.size(),
+                failed.stream().limit(EXAMPLES).map(this::describe).collect(Collectors.joining("; ")));
+    }
+
+    /**
+     * Calls that failed outside every fault: from a fault until {@code settle} after it healed is a
+     * fault's time; a failure anywhere else (a weight change, a fallback, a membership change) is a bug.
+     */
+    Check noFailureOutsideFaults(Duration settle) {
+        List<long[]> windows = faults.stream().filter(f -> f.fault().kind() != Kind.ADD_DATABASE && f.fault().kind() != Kind.REMOVE_DATABASE)
+                .map(f -> new long[] { f.appliedNanos(), f.healedNanos() + settle.toNanos() }).toList();
+        // A call that was in flight when the fault began is the fault's too.
+        List<Ledger.Call> outside = ledger.calls.stream().filter(c -> !c.ok() && !overlaps(windows, c.startNanos(), c.endNanos())).toList();
+        return new Check("5c", "no call fails outside a fault (fault until " + settle.toSeconds() + " s after it healed)",
+                ledger.calls.size(), outside.size(), outside.stream().limit(EXAMPLES).map(this::describe).collect(Collectors.joining("; ")));
+    }
+
+    /** Per fault: failed calls that started while it was on or within {@code settle} after it healed, by error. */
+    String failuresDuring(Applied f, Duration settle) {
+        Map<String, Integer> byError = new java.util.TreeMap<>();
+        long until = f.healedNanos() + settle.toNanos();
+        for (Applied next : faults) {
+            if (next.appliedNanos() > f.appliedNanos() && next.fault().kind() != Kind.ADD_DATABASE && next.fault().kind() != Kind.REMOVE_DATABASE) {
+                until = Math.min(until, next.appliedNanos()); // a later fault's failures are its own
+            }
+        }
+        for (Ledger.Call c : ledger.calls) {
+            // By when the call ended: one in flight when the next fault began ended because of that one.
+            if (!c.ok() && c.endNanos() >= f.appliedNanos() && c.endNanos() < until) {
+                String error = String.valueOf(c.error());
+                byError.merge(error.substring(0, Math.min(error.length(), 60)), 1, Integer::sum);
+            }
+        }
+        return byError.isEmpty() ? "0 failed" : byError.values().stream().mapToInt(Integer::intValue).sum() + " failed " + byError;
+    }
+
+    Check noThreadsOrSockets(Set<Thread> before, Set<String> socketsBefore, java.util.function.Supplier<Set<String>> sockets) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String leftovers;
+        while (true) {
+            List<String> threads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.isAlive() && !before.contains(t) && !harness(t.getName())).map(Thread::getName).sorted().toList();
+            int connections = databases.values().stream().mapToInt(ChaosDatabase::openClientConnections).sum();
+            Set<String> newSockets = new java.util.TreeSet<>(sockets.get());
+            newSockets.removeAll(socketsBefore);
+            leftovers = (threads.isEmpty() ? "" : "threads " + threads + " ") + (connections == 0 ? "" : connections + " connections ")
+                    + (newSockets.isEmpty() ? "" : "new sockets in the JVM: " + Sockets.describe(newSockets));
+            if (leftovers.isEmpty() || System.nanoTime() > deadline) {
+                break;
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        return new Check("6", "after close(): no thread, connection or socket left", 1, leftovers.isEmpty() ? 0 : 1,
+                leftovers.isEmpty() ? "0 threads, 0 connections on every database, no socket the JVM did not have before (" + socketsBefore.size() + ")" : leftovers);
+    }
+
+    /** Threads of the soak itself and of the JDK's process handling, not the client's. */
+    private static boolean harness(String name) {
+        return name.startsWith("chaos-") || name.startsWith("faultproxy-") || name.equals("process reaper")
+                || name.equals("Attach Listener");
+    }
+
+    /** Per fault: {kind ordinal, 1 if it hit the active database, ms from the fault to the first success after it}. */
+    List<double[]> recoveries() {
+        List<Ledger.Call> calls = ledger.calls.stream().filter(c -> c.ok() && !c.op().equals("blpop") && !c.op().equals("weight"))
+                .sorted(java.util.Comparator.comparingLong(Ledger.Call::startNanos)).toList();
+        List<double[]> out = new ArrayList<>();
+        for (Applied f : faults) {
+            if (f.fault().kind() == Kind.ADD_DATABASE || f.fault().kind() == Kind.REMOVE_DATABASE) {
+                continue;
+            }
+            long firstEnd = calls.stream().filter(c -> c.startNanos() >= f.effectiveNanos()).mapToLong(Ledger.Call::endNanos).min().orElse(-1);
+            out.add(new double[] { f.fault().kind().ordinal(), f.hitActive() ? 1 : 0,
+                    firstEnd < 0 ? Double.NaN : (firstEnd - f.appliedNanos()) / 1e6 });
+        }
+        return out;
+    }
+
+    private String describe(Ledger.Call c) {
+        return String.format(java.util.Locale.ROOT, "%s at %.1f s: %s", c.op(), (c.startNanos() - begin) / 1e9, c.error());
+    }
+
+    private static void example(List<String> examples, String text) {
+        if (examples.size() < EXAMPLES) {
+            examples.add(text);
+        }
+    }
+
+    private static String examples(java.util.Collection<String> all) {
+        return all.stream().limit(EXAMPLES).collect(Collectors.joining("; "));
+    }
+
+    private Map<String, List<String>> readEverywhere(Reader reader, List<String> keys) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (ChaosDatabase db : databases.values()) {
+            out.put(db.name(), reader.get(db, keys));
+        }
+        return out;
+    }
+
+    /** Reads straight from the servers (not through the proxies or the client), batched. */
+    private static final class Reader {
+        private final RedisClient client;
+        private final Map<RedisServer, StatefulRedisConnection<String, String>> connections;
+
+        Reader(RedisClient client, Map<RedisServer, StatefulRedisConnection<String, String>> connections) {
+            this.client = client;
+            this.connections = connections;
+        }
+
+        List<String> get(ChaosDatabase db, List<String> keys) {
+            List<String> values = new ArrayList<>(keys.size());
+            for (int from = 0; from < keys.size(); from += 1_000) {
+                List<RedisFuture<String>> batch = new ArrayList<>();
+                for (String key : keys.subList(from, Math.min(keys.size(), from + 1_000))) {
+                    batch.add(connection(db.serverFor(key)).async().get(key));
+                }
+                if (!LettuceFutures.awaitAll(Duration.ofSeconds(30), batch.toArray(new RedisFuture[0]))) {
+                    throw new IllegalStateException("reading from " + db.name() + " timed out");
+                }
+                for (RedisFuture<String> f : batch) {
+                    values.add(f.toCompletableFuture().join());
+                }
+            }
+            return values;
+        }
+
+        List<String> list(ChaosDatabase db, String key) {
+            return connection(db.serverFor(key)).sync().lrange(key, 0, -1);
+        }
+
+        private StatefulRedisConnection<String, String> connection(RedisServer server) {
+            return connections.computeIfAbsent(server, s -> client.connect(io.lettuce.core.RedisURI.create(s.uri())));
+        }
+    }
+}
