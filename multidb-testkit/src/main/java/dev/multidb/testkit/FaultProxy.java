@@ -32,6 +32,7 @@ public final class FaultProxy implements AutoCloseable {
     private static final int CHUNK_SIZE = 16 * 1024;
     private static final int UPSTREAM_CONNECT_TIMEOUT_MS = 2_000;
     private static final long JOIN_TIMEOUT_MS = 5_000;
+    private static final long BLACKHOLE_POLL_MILLIS = 5;
 
     private volatile InetSocketAddress target;
     private final int port;
@@ -83,8 +84,10 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
-     * While on, data in both directions is read and dropped; connections stay open and new ones are accepted
-     * into the same black hole. Turning it off lets traffic flow again (dropped bytes are lost).
+     * While on, nothing is delivered in either direction; connections stay open and new ones are accepted
+     * into the same black hole. Turning it off delivers what was held, in order, as TCP does once a network
+     * partition heals: bytes are delayed, never dropped (a stream with a gap in it is not a fault a network
+     * produces, and no client could stay in sync across one).
      */
     public void blackhole(boolean on) {
         blackhole = on;
@@ -338,9 +341,7 @@ public final class FaultProxy implements AutoCloseable {
                 InputStream in = from.getInputStream();
                 int n;
                 while ((n = in.read(buf)) != -1) {
-                    if (!blackhole) {
-                        queue.add(new Chunk(Arrays.copyOf(buf, n), System.nanoTime() + latencyNanos));
-                    }
+                    queue.add(new Chunk(Arrays.copyOf(buf, n), System.nanoTime() + latencyNanos));
                 }
                 // EOF goes through the queue so it is not forwarded before data still being delayed.
                 queue.add(new Chunk(EOF, System.nanoTime() + latencyNanos));
@@ -362,15 +363,16 @@ public final class FaultProxy implements AutoCloseable {
                     while ((wait = chunk.due - System.nanoTime()) > 0) {
                         TimeUnit.NANOSECONDS.sleep(wait);
                     }
+                    while (blackhole) {
+                        TimeUnit.MILLISECONDS.sleep(BLACKHOLE_POLL_MILLIS); // held, as TCP holds data across a partition
+                    }
                     if (chunk.data == EOF) {
                         to.shutdownOutput(); // propagate the half-close
                         connection.directionDone();
                         return;
                     }
-                    if (!blackhole) { // also drop what was in flight when the black hole opened
-                        out.write(chunk.data);
-                        out.flush();
-                    }
+                    out.write(chunk.data);
+                    out.flush();
                 }
             } catch (IOException e) {
                 connection.close();
