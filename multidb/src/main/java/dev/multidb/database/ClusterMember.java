@@ -90,13 +90,29 @@ public final class ClusterMember<K, V> implements Member<K, V> {
                 return CompletableFuture.failedFuture(new RedisException("database '" + name + "': no master owns slot " + slot));
             }
             io.lettuce.core.RedisURI node = io.lettuce.core.RedisURI.builder(master.getUri()).build();
-            return nodeClient().connectAsync(codec, node).toCompletableFuture();
+            return nodeClient().connectAsync(codec, node).toCompletableFuture().thenCompose(this::unlessShutDown);
         });
     }
 
+    /** A connection that completes after {@link #shutdown()} began would be nobody's to close. */
+    private CompletableFuture<StatefulRedisConnection<K, V>> unlessShutDown(StatefulRedisConnection<K, V> connection) {
+        synchronized (this) {
+            if (!shutDown) {
+                return CompletableFuture.completedFuture(connection);
+            }
+        }
+        connection.closeAsync();
+        return CompletableFuture.failedFuture(new RedisException("database '" + name + "' was closed"));
+    }
+
     private io.lettuce.core.RedisClient nodeClient;
+    private boolean shutDown;
 
     private synchronized io.lettuce.core.RedisClient nodeClient() {
+        if (shutDown) {
+            // Not a new node client: nothing would ever shut it down.
+            throw new RedisException("database '" + name + "' was closed");
+        }
         if (nodeClient == null) {
             nodeClient = io.lettuce.core.RedisClient.create(client.getResources());
             nodeClient.setOptions(client.getOptions()); // the member's overrides: no reconnect, no replay, timeouts
@@ -108,6 +124,7 @@ public final class ClusterMember<K, V> implements Member<K, V> {
     public CompletableFuture<Void> shutdown() {
         CompletableFuture<Void> nodes;
         synchronized (this) {
+            shutDown = true;
             nodes = nodeClient == null ? CompletableFuture.completedFuture(null) : nodeClient.shutdownAsync(0, 2, TimeUnit.SECONDS);
         }
         return CompletableFuture.allOf(nodes, client.shutdownAsync(0, 2, TimeUnit.SECONDS));

@@ -67,8 +67,17 @@ public final class DedicatedConnections<K, V> {
                 result.completeExceptionally(new RedisException("no dedicated connection to '" + database + "': " + error.getMessage(), error));
                 return;
             }
+            boolean poolClosed;
             synchronized (this) {
-                all.add(connection);
+                poolClosed = closed;
+                if (!poolClosed) {
+                    all.add(connection);
+                }
+            }
+            if (poolClosed) { // opened while the pool was being closed: nobody else would close it
+                connection.closeAsync();
+                result.completeExceptionally(new IllegalStateException("the MultiDbClient is closed"));
+                return;
             }
             if (!result.complete(connection)) {
                 release(connection, true); // the borrower gave up meanwhile
