@@ -113,6 +113,10 @@ abstract class ChaosDatabase implements AutoCloseable {
         return open;
     }
 
+    /** Stops every process and proxy of this database. Idempotent. */
+    @Override
+    public abstract void close();
+
     @Override
     public String toString() {
         return name;

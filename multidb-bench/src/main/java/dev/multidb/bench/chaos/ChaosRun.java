@@ -69,13 +69,24 @@ final class ChaosRun {
 
     Outcome run() throws Exception {
         log("starting %d %s database(s) and a spare", databases, cluster ? "cluster" : "standalone");
-        double[] initialWeights = { 1.0, 0.6, 0.3 };
-        for (int i = 0; i < databases; i++) {
-            members.add(start("db" + i));
+        try {
+            for (int i = 0; i < databases; i++) {
+                everyDatabase.add(start("db" + i));
+            }
+            everyDatabase.add(start("db" + databases));
+            members.addAll(everyDatabase.subList(0, databases));
+            return load(everyDatabase.get(databases));
+        } finally {
+            // Whatever happened: no client, server or proxy outlives the run.
+            if (client != null) {
+                client.close();
+            }
+            everyDatabase.forEach(ChaosDatabase::close);
         }
-        ChaosDatabase spare = start("db" + databases);
-        everyDatabase.addAll(members);
-        everyDatabase.add(spare);
+    }
+
+    private Outcome load(ChaosDatabase spare) throws Exception {
+        double[] initialWeights = { 1.0, 0.6, 0.3 };
         Set<Thread> threadsBefore = Set.copyOf(Thread.getAllStackTraces().keySet());
         Set<String> socketsBefore = Sockets.open();
 
@@ -125,9 +136,6 @@ final class ChaosRun {
         List<double[]> recoveries = invariants.recoveries();
         List<String> failuresPerFault = applied.stream().map(f -> invariants.failuresDuring(f, SETTLE)).toList();
         long failed = ledger.calls.stream().filter(c -> !c.ok()).count();
-        for (ChaosDatabase db : everyDatabase) {
-            db.close();
-        }
         return new Outcome(variant, seed, duration, checks, applied, failuresPerFault, recoveries, load.operations.sum(), failed,
                 ledger.switches.size(), ledger.weightChanges.sum(), fallbackMillis, bound);
     }
