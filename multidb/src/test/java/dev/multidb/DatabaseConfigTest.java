@@ -7,11 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.Test;
 
@@ -94,31 +90,8 @@ class DatabaseConfigTest {
     private record Built(DatabaseConfig config, List<LogRecord> warnings) {
     }
 
-    /** Builds, collecting the WARNING records of {@link DatabaseConfig}'s logger (System.Logger is java.util.logging here). */
     private static Built buildLogging(DatabaseConfig.Builder builder) {
-        Logger logger = Logger.getLogger(DatabaseConfig.class.getName());
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    records.add(r);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(handler);
-        try {
-            return new Built(builder.build(), records);
-        } finally {
-            logger.removeHandler(handler);
-        }
+        LoggedWarnings.Captured<DatabaseConfig> built = LoggedWarnings.capture(DatabaseConfig.class, builder::build);
+        return new Built(built.value(), built.warnings());
     }
 }

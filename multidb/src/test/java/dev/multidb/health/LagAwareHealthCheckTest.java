@@ -7,13 +7,9 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -234,33 +230,9 @@ class LagAwareHealthCheckTest {
 
     // --- helpers
 
-    /** WARNING records of the check's logger while {@code builder} builds (System.Logger is java.util.logging here). */
+    /** WARNING records of the check's logger while {@code builder} builds. */
     private static List<LogRecord> warningsWhileBuilding(LagAwareHealthCheck.Builder builder) {
-        Logger logger = Logger.getLogger(LagAwareHealthCheck.class.getName());
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    records.add(r);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(handler);
-        try {
-            builder.build();
-        } finally {
-            logger.removeHandler(handler);
-        }
-        return records;
+        return dev.multidb.LoggedWarnings.capture(LagAwareHealthCheck.class, builder::build).warnings();
     }
 
     private static boolean check(LagAwareHealthCheck check, Database db) throws Exception {
