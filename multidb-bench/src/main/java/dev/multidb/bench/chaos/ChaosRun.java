@@ -55,6 +55,7 @@ final class ChaosRun {
     private final Ledger ledger = new Ledger();
     private final Random weights;
     private ChaosClient client;
+    private volatile boolean faultsOver;
 
     ChaosRun(String variant, boolean cluster, int databases, Duration duration, long seed, int workers, int rate) {
         this.variant = variant;
@@ -110,6 +111,9 @@ final class ChaosRun {
             applied.add(apply(fault, spare));
         }
         long lastHeal = applied.stream().mapToLong(Applied::healedNanos).max().orElse(begin);
+        synchronized (weights) { // waits for a weight change in flight
+            faultsOver = true; // weights stay put from here: "the heaviest database" must not move under the check
+        }
 
         // Invariant 5: back on the heaviest database within the bound, then a clean window.
         Duration bound = GRACE_PERIOD.plus(MultiDbConfig.DEFAULT_HEALTH_CHECK_INTERVAL).plus(FALLBACK_INTERVAL).plus(Duration.ofSeconds(2));
@@ -117,7 +121,8 @@ final class ChaosRun {
         double fallbackMillis = fallbackAt < 0 ? Double.NaN : Math.max(0, (fallbackAt - lastHeal) / 1e6);
         sleepUntil(Math.max(begin + duration.toNanos(), System.nanoTime() + CLEAN_WINDOW.toNanos()));
         String heaviest = heaviestNames();
-        String activeAtEnd = client.activeDatabase() == null ? "none" : client.activeDatabase().name();
+        Database last = client.activeDatabase();
+        String activeAtEnd = last == null ? "none" : last.name() + (onHeaviest() ? "" : " (circuit " + last.circuitState() + ")");
         load.stopWorkers();
         awaitQuietSubscriber();
         load.closeSubscriber();
@@ -241,20 +246,27 @@ final class ChaosRun {
         }
     }
 
+    /** Worker 0 calls this now and then; it runs under the lock that ends the chaos, so none is in flight after it. */
     private void changeAWeight() {
-        List<Database> dbs = client.databases();
-        Database db;
-        double weight;
         synchronized (weights) {
-            db = dbs.get(weights.nextInt(dbs.size()));
-            weight = 0.2 + Math.round(weights.nextDouble() * 80) / 100.0;
+            if (faultsOver) {
+                return;
+            }
+            List<Database> dbs = client.databases();
+            Database db = dbs.get(weights.nextInt(dbs.size()));
+            double weight = 0.2 + Math.round(weights.nextDouble() * 80) / 100.0;
+            client.updateDatabaseWeight(db, weight);
         }
-        client.updateDatabaseWeight(db, weight);
     }
 
+    /**
+     * On the heaviest database, and there to stay: its circuit is closed. (A database that answers
+     * while none is usable takes the traffic during its grace period, until a closed one is found.)
+     */
     private boolean onHeaviest() {
         Database active = client.activeDatabase();
-        return active != null && heaviestNames().contains("'" + active.name() + "'");
+        return active != null && active.circuitState() == dev.multidb.circuit.CircuitState.CLOSED
+                && heaviestNames().contains("'" + active.name() + "'");
     }
 
     private String heaviestNames() {
