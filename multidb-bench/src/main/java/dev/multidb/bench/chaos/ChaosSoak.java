@@ -99,6 +99,10 @@ public final class ChaosSoak {
                 row(kind.id(), mine);
             }
         }
+        List<double[]> allDown = all.stream().filter(r -> r[0] == Kind.ALL_DOWN.ordinal()).map(r -> new double[] { r[0], r[1], r[3] }).toList();
+        if (!allDown.isEmpty()) {
+            row("all-down, counted from the heal", allDown);
+        }
         row("all faults on the active database", all.stream().filter(r -> r[1] == 1).toList());
         row("all faults", all);
         System.out.println();

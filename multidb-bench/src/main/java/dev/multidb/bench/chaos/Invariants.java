@@ -337,7 +337,10 @@ final class Invariants {
                 || name.equals("Attach Listener");
     }
 
-    /** Per fault: {kind ordinal, 1 if it hit the active database, ms from the fault to the first success after it}. */
+    /**
+     * Per fault: {kind ordinal, 1 if it hit the active database, ms from the fault to the first
+     * success after it, ms from the heal to that success}.
+     */
     List<double[]> recoveries() {
         List<Ledger.Call> calls = ledger.calls.stream().filter(c -> c.ok() && !c.op().equals("blpop") && !c.op().equals("weight"))
                 .sorted(java.util.Comparator.comparingLong(Ledger.Call::startNanos)).toList();
@@ -348,7 +351,8 @@ final class Invariants {
             }
             long firstEnd = calls.stream().filter(c -> c.startNanos() >= f.effectiveNanos()).mapToLong(Ledger.Call::endNanos).min().orElse(-1);
             out.add(new double[] { f.fault().kind().ordinal(), f.hitActive() ? 1 : 0,
-                    firstEnd < 0 ? Double.NaN : (firstEnd - f.appliedNanos()) / 1e6 });
+                    firstEnd < 0 ? Double.NaN : (firstEnd - f.appliedNanos()) / 1e6,
+                    firstEnd < 0 ? Double.NaN : (firstEnd - f.healedNanos()) / 1e6 });
         }
         return out;
     }
