@@ -24,7 +24,8 @@ import dev.multidb.bench.chaos.FaultPlan.Kind;
 final class ChaosRun {
 
     /** A fault as it happened. */
-    record Applied(Fault fault, String target, boolean hitActive, long appliedNanos, long effectiveNanos, long healedNanos) {
+    record Applied(Fault fault, String target, boolean hitActive, long appliedNanos, long effectiveNanos, long healingNanos,
+            long healedNanos) {
     }
 
     /** What the run measured, for the report. */
@@ -160,6 +161,7 @@ final class ChaosRun {
         long hold = TimeUnit.MILLISECONDS.toNanos(fault.holdMillis());
         long at = System.nanoTime();
         long[] effective = { at };
+        long[] healing = { 0 };
         Runnable inEffect = () -> effective[0] = System.nanoTime();
         switch (fault.kind()) {
             case KILL -> {
@@ -213,6 +215,7 @@ final class ChaosRun {
                 });
                 inEffect.run();
                 sleepUntil(at + hold);
+                healing[0] = System.nanoTime(); // restarting them one after another takes a while
                 all.forEach(ChaosDatabase::heal);
             }
             case ADD_DATABASE -> {
@@ -223,9 +226,12 @@ final class ChaosRun {
             case REMOVE_DATABASE -> remove(target);
         }
         long healed = System.nanoTime();
+        if (healing[0] == 0) {
+            healing[0] = healed;
+        }
         log("%-15s %-4s%s held %5d ms", fault.kind().id(), target.name(), hitActive ? " (active)" : "         ",
                 TimeUnit.NANOSECONDS.toMillis(healed - at));
-        return new Applied(fault, target.name(), hitActive, at, effective[0], healed);
+        return new Applied(fault, target.name(), hitActive, at, effective[0], healing[0], healed);
     }
 
     /** Removes {@code target} from the client; while it is the only usable database that is refused, so try again. */

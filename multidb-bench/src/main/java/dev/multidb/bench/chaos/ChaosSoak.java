@@ -101,7 +101,7 @@ public final class ChaosSoak {
         }
         List<double[]> allDown = all.stream().filter(r -> r[0] == Kind.ALL_DOWN.ordinal()).map(r -> new double[] { r[0], r[1], r[3] }).toList();
         if (!allDown.isEmpty()) {
-            row("all-down, counted from the heal", allDown);
+            row("all-down, counted from the start of the heal", allDown);
         }
         row("all faults", all);
         System.out.println();

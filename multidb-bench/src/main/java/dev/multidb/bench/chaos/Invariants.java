@@ -339,7 +339,7 @@ final class Invariants {
 
     /**
      * Per fault: {kind ordinal, 1 if it hit the active database, ms from the fault to the first
-     * success after it, ms from the heal to that success}.
+     * success after it, ms from the start of the heal to that success}.
      */
     List<double[]> recoveries() {
         List<Ledger.Call> calls = ledger.calls.stream().filter(c -> c.ok() && !c.op().equals("blpop") && !c.op().equals("weight"))
@@ -352,7 +352,7 @@ final class Invariants {
             long firstEnd = calls.stream().filter(c -> c.startNanos() >= f.effectiveNanos()).mapToLong(Ledger.Call::endNanos).min().orElse(-1);
             out.add(new double[] { f.fault().kind().ordinal(), f.hitActive() ? 1 : 0,
                     firstEnd < 0 ? Double.NaN : (firstEnd - f.appliedNanos()) / 1e6,
-                    firstEnd < 0 ? Double.NaN : (firstEnd - f.healedNanos()) / 1e6 });
+                    firstEnd < 0 ? Double.NaN : (firstEnd - f.healingNanos()) / 1e6 });
         }
         return out;
     }
