@@ -381,8 +381,10 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
     /**
      * How many times the active database has changed since the client was created: the first
      * choice, failovers, fallbacks, manual switches and losing every database each count one.
-     * Read it before and after a call: when both reads agree and {@link #activeDatabase()} was the
-     * same before and after, the call (with its retries) was served by that one database.
+     * Read it before and after a call, in this order: this count, then {@link #activeDatabase()};
+     * the call; then {@link #activeDatabase()}, then this count. When both counts and both
+     * databases agree, that one database served the call and all its retries. (Read in another
+     * order, a switch away and back during the call can go unnoticed.)
      */
     public long activeDatabaseChanges() {
         return controller.activeChanges();

@@ -148,10 +148,15 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
                 unknown.add(i + " (" + command.getType() + ")");
                 database = e.database();
                 failure = failure == null ? e : failure;
-            } else if (reply instanceof Throwable t && failure == null && (FailureKind.of(t) != FailureKind.OTHER || isUnavailable(t))) {
-                failure = t; // the batch did not run: throw as a single command would, not hand back a list of errors
+            } else if (reply instanceof Throwable t && failure == null && FailureKind.of(t) != FailureKind.OTHER) {
+                failure = t;
             }
             replies.add(reply);
+        }
+        if (failure == null && replies.stream().allMatch(r -> r instanceof Throwable)) {
+            // Nothing of the batch ran because no database is usable: throw as a single command would,
+            // rather than hand back a list of errors. (If any command ran, the list says which.)
+            failure = replies.stream().map(Throwable.class::cast).filter(PipelineExecution::isUnavailable).findFirst().orElse(null);
         }
         if (!unknown.isEmpty()) {
             result.completeExceptionally(new OutcomeUnknownException("pipeline commands " + String.join(", ", unknown)

@@ -118,16 +118,19 @@ public final class DedicatedConnections<K, V> {
     /** A lease ended without a connection to pass on: let one waiter open a new one. */
     private void wakeOneWaiter() {
         CompletableFuture<StatefulRedisConnection<K, V>> next;
-        synchronized (this) {
-            next = waiting.pollFirst();
-        }
-        if (next == null || next.isDone()) {
+        do { // skip waiters that gave up: the free slot is for one still waiting
+            synchronized (this) {
+                next = waiting.pollFirst();
+            }
+        } while (next != null && next.isDone());
+        if (next == null) {
             return;
         }
+        CompletableFuture<StatefulRedisConnection<K, V>> waiter = next;
         borrow().whenComplete((connection, error) -> {
             if (error != null) {
-                next.completeExceptionally(error);
-            } else if (!next.complete(connection)) {
+                waiter.completeExceptionally(error);
+            } else if (!waiter.complete(connection)) {
                 release(connection, true);
             }
         });

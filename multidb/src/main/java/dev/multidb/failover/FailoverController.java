@@ -50,7 +50,8 @@ public final class FailoverController<K, V> {
 
     private volatile DatabaseRuntime<K, V> active;
     /**
-     * Incremented (coordinator thread only) right after every write of {@link #active}, so a reader
+     * Incremented right after every write of {@link #active} (by one thread at a time: the creating
+     * thread at start-up, the coordinator after that), so a reader
      * that sees the same count before and after a call knows {@code active} did not change in between.
      */
     private volatile long activeChanges;

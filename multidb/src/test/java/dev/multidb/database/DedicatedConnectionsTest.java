@@ -60,4 +60,20 @@ class DedicatedConnectionsTest {
         pool.closeAsync().join();
         assertThat(closes.get()).isEqualTo(1);
     }
+
+    /** Found in review: a waiter that gave up used to absorb the wake-up meant for the one behind it. */
+    @Test
+    void aClosedConnectionsSlotGoesToAWaiterStillWaitingNotToOneThatGaveUp() {
+        DedicatedConnections<String, String> pool = new DedicatedConnections<>("db", 1,
+                () -> CompletableFuture.completedFuture(connection(new AtomicInteger())));
+        StatefulRedisConnection<String, String> first = pool.borrow().join();
+        CompletableFuture<StatefulRedisConnection<String, String>> gaveUp = pool.borrow();
+        CompletableFuture<StatefulRedisConnection<String, String>> stillWaiting = pool.borrow();
+        gaveUp.cancel(false);
+
+        pool.release(first, false); // failed: closed, its slot is free
+
+        assertThat(stillWaiting).isCompleted();
+        assertThat(stillWaiting.join()).isNotSameAs(first);
+    }
 }
