@@ -57,6 +57,7 @@ final class ChaosRun {
     private final Random weights;
     private ChaosClient client;
     private volatile boolean faultsOver;
+    private Workload workload;
 
     ChaosRun(String variant, boolean cluster, int databases, Duration duration, long seed, int workers, int rate) {
         this.variant = variant;
@@ -79,7 +80,10 @@ final class ChaosRun {
             members.addAll(everyDatabase.subList(0, databases));
             return load(everyDatabase.get(databases));
         } finally {
-            // Whatever happened: no client, server or proxy outlives the run.
+            // Whatever happened: no load thread, client, server or proxy outlives the run.
+            if (workload != null) {
+                workload.halt();
+            }
             if (client != null) {
                 client.close();
             }
@@ -102,6 +106,7 @@ final class ChaosRun {
         client.addListener(AllDatabasesUnavailableEvent.class, e -> ledger.switches.add(new Object[] { System.nanoTime(), "all unavailable" }));
 
         Workload load = new Workload(client, ledger, workers, rate, seed, this::changeAWeight);
+        workload = load;
         List<Fault> plan = FaultPlan.draw(seed, duration);
         List<Applied> applied = new ArrayList<>();
         load.start();
@@ -125,6 +130,7 @@ final class ChaosRun {
         Database last = client.activeDatabase();
         String activeAtEnd = last == null ? "none" : last.name() + (onHeaviest() ? "" : " (circuit " + last.circuitState() + ")");
         load.stopWorkers();
+        long stopped = System.nanoTime();
         awaitQuietSubscriber();
         load.closeSubscriber();
         log("load stopped after %d operations; closing the client", load.operations.sum());
@@ -134,7 +140,7 @@ final class ChaosRun {
         List<Invariants.Check> checks = new ArrayList<>();
         checks.add(invariants.fallback(fallbackMillis, bound, heaviest, activeAtEnd));
         checks.add(invariants.everyCallSucceeds(fallbackAt < 0 ? lastHeal : fallbackAt, "once back on the heaviest database"));
-        checks.add(invariants.noFailureOutsideFaults(SETTLE));
+        checks.add(invariants.noFailureOutsideFaults(SETTLE, stopped));
         checks.add(invariants.noThreadsOrSockets(threadsBefore, socketsBefore, Sockets::open));
         log("checking the data on every database");
         checks.addAll(0, invariants.data());

@@ -127,8 +127,10 @@ public final class ChaosSoak {
     private static void row(String name, List<double[]> recoveries) {
         double[] ms = sortedMillis(recoveries);
         double[] active = sortedMillis(recoveries.stream().filter(r -> r[1] == 1).toList());
-        System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s | %d | %s | %s |%n", name, recoveries.size(), percentile(ms, 0.50),
-                percentile(ms, 0.99), percentile(ms, 1.0), active.length, percentile(active, 0.50), percentile(active, 1.0));
+        long never = recoveries.stream().filter(r -> Double.isNaN(r[2])).count();
+        System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s%s | %d | %s | %s |%n", name, recoveries.size(), percentile(ms, 0.50),
+                percentile(ms, 0.99), percentile(ms, 1.0), never == 0 ? "" : " (" + never + " never)", active.length,
+                percentile(active, 0.50), percentile(active, 1.0));
     }
 
     private static double[] sortedMillis(List<double[]> recoveries) {

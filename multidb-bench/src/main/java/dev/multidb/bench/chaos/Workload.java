@@ -65,7 +65,10 @@ final class Workload {
             threads.add(new Thread(() -> work(id, new Random(seed * 31 + id)), "chaos-worker-" + w));
         }
         threads.add(new Thread(this::consumeJobs, "chaos-blpop"));
-        threads.forEach(Thread::start);
+        threads.forEach(t -> {
+            t.setDaemon(true); // a run that fails half-way must not keep the JVM alive
+            t.start();
+        });
     }
 
     /** Stops every load thread; each finishes its call in progress. */
@@ -77,6 +80,11 @@ final class Workload {
                 throw new IllegalStateException(t.getName() + " is still in a call 30 s after being told to stop");
             }
         }
+    }
+
+    /** Tells every load thread to stop after its call in progress, without waiting. */
+    void halt() {
+        running = false;
     }
 
     void closeSubscriber() {
@@ -260,6 +268,7 @@ final class Workload {
             } catch (RuntimeException e) {
                 ledger.popUnknown.increment();
                 ledger.calls.add(new Ledger.Call(start, System.nanoTime(), false, "blpop", describe(e)));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // never a busy loop, e.g. on a closed client
             }
         }
     }
