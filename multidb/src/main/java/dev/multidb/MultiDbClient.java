@@ -569,6 +569,9 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
             for (DatabaseRuntime<K, V> db : controller.databases()) {
                 closing.add(db.closeAsync());
             }
+            for (DatabaseRuntime<K, V> db : List.copyOf(controller.draining())) {
+                closing.add(db.closeAsync());
+            }
         }
         try {
             CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);

@@ -88,13 +88,23 @@ public final class DatabaseRuntime<K, V> implements Database {
         }
         return member.connectDedicated(slot).thenApply(connection -> {
             connection.setTimeout(commandTimeout);
+            clusterDedicatedInUse.incrementAndGet();
             return connection;
         });
+    }
+
+    /** Per-node dedicated connections lent out (cluster members; their connections are not pooled). */
+    private final java.util.concurrent.atomic.AtomicInteger clusterDedicatedInUse = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Whether a command is in flight here: on the shared connection, or on a dedicated one. */
+    public boolean busy() {
+        return dispatched.sum() > completed.sum() || dedicated.inUse() || clusterDedicatedInUse.get() > 0;
     }
 
     /** Gives back a connection from {@link #borrowDedicated}; {@code reusable} is false after any failure. */
     public void releaseDedicated(StatefulRedisConnection<K, V> connection, boolean reusable) {
         if (isCluster()) {
+            clusterDedicatedInUse.decrementAndGet();
             connection.closeAsync(); // per-node connections are not pooled (yet)
         } else {
             dedicated.release(connection, reusable);

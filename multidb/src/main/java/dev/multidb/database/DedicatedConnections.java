@@ -86,6 +86,11 @@ public final class DedicatedConnections<K, V> {
         return result;
     }
 
+    /** Whether a connection of the pool is lent out or a borrower waits for one. */
+    public synchronized boolean inUse() {
+        return leased > 0 || !waiting.isEmpty();
+    }
+
     /** Gives a connection back; {@code reusable} is false after any failure, and the connection is then closed. */
     public void release(StatefulRedisConnection<K, V> connection, boolean reusable) {
         boolean keep = reusable && connection.isOpen();

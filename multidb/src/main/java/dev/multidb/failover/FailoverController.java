@@ -45,6 +45,9 @@ public final class FailoverController<K, V> {
     private final long unavailableWindowNanos;
 
     private static final long UNAVAILABLE_RECHECK_MILLIS = 500;
+    private static final long REMOVAL_DRAIN_POLL_MILLIS = 20;
+    /** Removed databases not closed yet because a command is still in flight there; the client's close() closes them. */
+    private final java.util.Set<DatabaseRuntime<K, V>> draining = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Whether the {@link #recheckWhileUnavailable()} loop runs (coordinator thread only). */
     private boolean rechecking;
 
@@ -128,6 +131,11 @@ public final class FailoverController<K, V> {
     /** The active database, or {@code null} when none is usable. */
     public DatabaseRuntime<K, V> active() {
         return active;
+    }
+
+    /** Removed databases still finishing their last commands. */
+    public java.util.Set<DatabaseRuntime<K, V>> draining() {
+        return draining;
     }
 
     /** How many times {@link #active()} has changed; see {@code MultiDbClient.activeDatabaseChanges()}. */
@@ -447,6 +455,20 @@ public final class FailoverController<K, V> {
         startRecheckingWhileUnavailable();
     }
 
+    /**
+     * Closes a removed database once nothing is in flight there (a command sent just before the
+     * switch, a blocking pop), so removing it fails no call; at the deadline it is closed anyway.
+     */
+    private void closeWhenIdle(DatabaseRuntime<K, V> removed, long deadlineNanos) {
+        draining.add(removed);
+        if (!removed.busy() || nanoClock.getAsLong() >= deadlineNanos) {
+            draining.remove(removed);
+            removed.closeAsync();
+            return;
+        }
+        schedule(Duration.ofMillis(REMOVAL_DRAIN_POLL_MILLIS), () -> closeWhenIdle(removed, deadlineNanos));
+    }
+
     private void startRecheckingWhileUnavailable() {
         if (!rechecking) {
             rechecking = true;
@@ -578,7 +600,7 @@ public final class FailoverController<K, V> {
                     pinned = null;
                 }
                 events.publish(new dev.multidb.DatabaseRemovedEvent(target));
-                target.closeAsync();
+                closeWhenIdle(target, nanoClock.getAsLong() + 2 * config.commandTimeout().toNanos());
                 removed.complete(null);
             };
             if (target != active) {

@@ -139,6 +139,23 @@ class RuntimeManagementIT {
         });
     }
 
+    /** Found by the chaos soak: removing a database closed it under a blocking pop still waiting there. */
+    @Test
+    void removingADatabaseLetsACommandStillInFlightThereFinish() throws Exception {
+        startClientAndWriter();
+        java.util.concurrent.CompletableFuture<io.lettuce.core.KeyValue<String, String>> pop =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> client.sync().blpop(1, "queue"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> primary.command("CLIENT", "LIST").contains("cmd=blpop"));
+        Database primaryDb = client.databases().get(0);
+        client.setActiveDatabase(client.databases().get(1));
+
+        client.removeDatabase(primaryDb);
+
+        // The pop blocks for its full second on the removed database and ends normally: nothing came.
+        assertThat(pop.get(10, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !primary.command("CLIENT", "LIST").contains("cmd=blpop"));
+    }
+
     @Test
     void aManualChoiceIsNotUndoneByAutoFallbackWhileItIsHealthy() {
         startClientAndWriter();
