@@ -238,7 +238,7 @@ final class Invariants {
             windows.add(new long[] { at - WINDOW_NANOS, at + WINDOW_NANOS });
         }
         for (Applied f : faults) {
-            if (f.hitActive()) {
+            if (hitActive(f)) {
                 windows.add(new long[] { f.appliedNanos(), f.healedNanos() + WINDOW_NANOS });
             }
         }
@@ -287,7 +287,7 @@ final class Invariants {
      * failure anywhere else (a weight change, a fallback, a fault on a standby) is a bug.
      */
     Check noFailureOutsideFaults(Duration settle, long endNanos) {
-        List<long[]> onActive = windows(f -> f.hitActive(), settle);
+        List<long[]> onActive = windows(this::hitActive, settle);
         List<long[]> any = windows(f -> true, settle);
         // A call that was in flight when the fault began is the fault's too.
         List<Ledger.Call> outside = ledger.calls.stream().filter(c -> !c.ok() && !overlaps(unavailable(c) ? any : onActive,
@@ -301,6 +301,16 @@ final class Invariants {
     private List<long[]> windows(java.util.function.Predicate<Applied> which, Duration settle) {
         return faults.stream().filter(f -> f.fault().kind() != Kind.ADD_DATABASE && f.fault().kind() != Kind.REMOVE_DATABASE)
                 .filter(which).map(f -> new long[] { f.appliedNanos(), f.healedNanos() + settle.toNanos() }).toList();
+    }
+
+    /** The fault's target was active when it began, or traffic moved onto it while the fault was on. */
+    private boolean hitActive(Applied f) {
+        return f.hitActive() || ledger.switches.stream().anyMatch(s -> {
+            long at = (Long) s[0];
+            String[] change = String.valueOf(s[1]).split("->");
+            return at >= f.appliedNanos() && at <= f.healedNanos() && change.length == 2
+                    && change[1].startsWith(f.target() + " ");
+        });
     }
 
     private static boolean unavailable(Ledger.Call c) {
