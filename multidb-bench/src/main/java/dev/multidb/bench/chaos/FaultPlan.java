@@ -9,7 +9,7 @@ import java.util.Random;
 
 /**
  * The faults of one run, drawn from a seed so a run can be repeated. Faults come one after another
- * (2–5 s apart) from a shuffled deck of every kind, so each kind occurs in every run of a minute or
+ * (2–5 s apart) from a shuffled deck of every kind, so each kind occurs in every run of two minutes or
  * more; a database is added at 35 % of the run and one is removed at 65 %.
  */
 final class FaultPlan {
