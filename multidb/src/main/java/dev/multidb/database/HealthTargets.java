@@ -13,35 +13,28 @@ final class HealthTargets {
     }
 
     static HealthCheckTarget standalone(Database database, RedisAsyncCommands<String, String> commands) {
-        return new HealthCheckTarget() {
-            @Override
-            public Database database() {
-                return database;
-            }
-
-            @Override
-            public RedisAsyncCommands<String, String> commands() {
-                return commands;
-            }
-        };
+        return new Target(database, commands, null);
     }
 
     static HealthCheckTarget cluster(Database database, RedisAdvancedClusterAsyncCommands<String, String> commands) {
-        return new HealthCheckTarget() {
-            @Override
-            public Database database() {
-                return database;
-            }
+        return new Target(database, null, commands);
+    }
 
-            @Override
-            public RedisAsyncCommands<String, String> commands() {
+    /** Exactly one of {@code single} and {@code cluster} is set. */
+    private record Target(Database database, RedisAsyncCommands<String, String> single,
+            RedisAdvancedClusterAsyncCommands<String, String> cluster) implements HealthCheckTarget {
+
+        @Override
+        public RedisAsyncCommands<String, String> commands() {
+            if (single == null) {
                 throw new UnsupportedOperationException("database '" + database.name() + "' is a Redis Cluster: use clusterCommands()");
             }
+            return single;
+        }
 
-            @Override
-            public RedisAdvancedClusterAsyncCommands<String, String> clusterCommands() {
-                return commands;
-            }
-        };
+        @Override
+        public RedisAdvancedClusterAsyncCommands<String, String> clusterCommands() {
+            return cluster;
+        }
     }
 }
