@@ -1,9 +1,13 @@
 package dev.multidb.command;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.protocol.ProtocolKeyword;
 
 /**
  * The view of the application command's output that one attempt decodes into. Attempts share the
@@ -27,13 +31,15 @@ final class GuardedOutput<K, V, T> extends CommandOutput<K, V, T> {
             "state");
 
     private final CommandOutput<K, V, T> delegate;
+    private final ProtocolKeyword type;
     private volatile int state;
     private volatile String rejection;
 
     @SuppressWarnings({ "unchecked", "rawtypes" })
-    GuardedOutput(CommandOutput<K, V, T> delegate) {
-        super((io.lettuce.core.codec.RedisCodec) io.lettuce.core.codec.StringCodec.UTF8, null); // never used: every call is delegated
+    GuardedOutput(CommandOutput<K, V, T> delegate, ProtocolKeyword type) {
+        super((RedisCodec) StringCodec.UTF8, null); // never used: every call is delegated
         this.delegate = delegate;
+        this.type = type;
     }
 
     /** Stops all further writes; {@code true} when nothing was ever written. */
@@ -103,20 +109,17 @@ final class GuardedOutput<K, V, T> extends CommandOutput<K, V, T> {
 
     @Override
     public void setError(ByteBuffer error) {
-        String reply = java.nio.charset.StandardCharsets.UTF_8.decode(error.duplicate()).toString();
-        if (isRefusal(reply)) {
-            rejection = reply; // not the command's answer: the output stays clean for a retry
-            return;
+        // Only the first thing decoded can be a refusal: an error after that is inside an array.
+        if (state == CLEAN) {
+            String reply = StandardCharsets.UTF_8.decode(error.duplicate()).toString();
+            if (Refusals.isRefusal(type, reply)) {
+                rejection = reply; // not the command's answer: the output stays clean for a retry
+                return;
+            }
         }
         if (open()) {
             delegate.setError(error);
         }
-    }
-
-    /** Error replies by which a database refuses a command without executing it. */
-    private static boolean isRefusal(String reply) {
-        return reply.startsWith("CLUSTERDOWN") || reply.startsWith("TRYAGAIN") || reply.startsWith("LOADING")
-                || reply.startsWith("MASTERDOWN");
     }
 
     /** The refusal the database answered instead of executing the command, or {@code null}. */
@@ -143,7 +146,9 @@ final class GuardedOutput<K, V, T> extends CommandOutput<K, V, T> {
 
     @Override
     public void complete(int depth) {
-        if (open()) {
+        // Lettuce's decoder completes the output after every reply, a refusal too: that must not
+        // count as the output taking the refusal, or the refused command could never be resent.
+        if (rejection == null && open()) {
             delegate.complete(depth);
         }
     }

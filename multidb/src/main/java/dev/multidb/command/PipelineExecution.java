@@ -8,13 +8,12 @@ import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.protocol.RedisCommand;
 
 import dev.multidb.NoValidDatabaseException;
 import dev.multidb.OutcomeUnknownException;
 import dev.multidb.TemporaryUnavailableException;
-import dev.multidb.RetryPolicy;
 import dev.multidb.database.DatabaseRuntime;
 
 /**
@@ -47,7 +46,7 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
     private void round(List<RedisCommand<K, V, ?>> pending, int attempt) {
         DatabaseRuntime<K, V> database;
         try {
-            database = router.controller().activeOrThrow();
+            database = router.attempts().target();
         } catch (RedisException unavailable) {
             pending.forEach(c -> c.completeExceptionally(unavailable));
             finish();
@@ -60,7 +59,7 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
             routed.onComplete((value, error) -> round.done(routed, error));
             batch.add(routed);
         }
-        io.lettuce.core.api.StatefulConnection<K, V> connection = database.commandConnection();
+        StatefulConnection<K, V> connection = database.commandConnection();
         if (connection == null || !connection.isOpen()) {
             database.reconnect();
             database.dispatched.add(batch.size()); // counted as sent and answered, so the stall watchdog stays balanced
@@ -77,7 +76,7 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
         // Decided per round, once every command of the round is done (see Round).
     }
 
-    /** Tracks one round's attempts; when the last one is done, decides what to resend. */
+    /** Tracks one round's attempts; when the last one is done, the attempt executor decides what to resend. */
     private final class Round {
         private final int attempt;
         private int outstanding;
@@ -92,8 +91,7 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
         void done(RoutedCommand<K, V, ?> routed, Throwable error) {
             synchronized (this) {
                 if (error != null) {
-                    FailureKind kind = FailureKind.of(error);
-                    if (kind == FailureKind.OTHER) {
+                    if (FailureKind.of(error) == FailureKind.OTHER) {
                         routed.command.completeExceptionally(error);
                     } else {
                         failed.add(routed);
@@ -115,21 +113,15 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
                 return;
             }
             failed.sort((a, b) -> Integer.compare(commands.indexOf(a.command), commands.indexOf(b.command)));
-            router.reportFailure(failed.get(0), firstError);
-            RetryPolicy policy = router.policy();
-            boolean retryable = attempt < router.retry().retries()
-                    && failed.stream().allMatch(r -> RetryRules.mayRetry(policy, r.mayHaveBeenSent(), r) && r.outputClean());
-            if (retryable) {
+            AttemptExecutor<K, V> attempts = router.attempts();
+            AttemptExecutor.Verdict verdict = attempts.failedTogether(failed, attempt, firstError);
+            if (verdict.retry()) {
                 List<RedisCommand<K, V, ?>> again = failed.stream().<RedisCommand<K, V, ?>>map(r -> r.command).toList();
-                router.scheduleRetry(again, () -> round(again, attempt + 1), router.retry().backoffNanos(attempt + 1),
-                        PipelineExecution.this::finish);
+                attempts.retryLater(again, () -> round(again, attempt + 1), verdict.backoffNanos(), PipelineExecution.this::finish);
                 return;
             }
             for (RoutedCommand<K, V, ?> routed : failed) {
-                boolean unknown = routed.mayHaveBeenSent() && !RetryRules.isSafe(routed) && policy != RetryPolicy.ALWAYS;
-                routed.command.completeExceptionally(unknown
-                        ? new OutcomeUnknownException(routed.getType().toString(), routed.database.name(), firstError)
-                        : firstError);
+                routed.command.completeExceptionally(attempts.giveUpError(routed, firstError));
             }
             finish();
         }

@@ -25,7 +25,7 @@ import dev.multidb.detect.FailureTracker;
  * socket: a command never encoded provably never reached the server.
  */
 final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, CompleteableCommand<T>, DecoratedCommand<K, V, T>,
-        DemandAware.Sink {
+        DemandAware.Sink, AttemptExecutor.Attempt {
 
     @SuppressWarnings("rawtypes")
     private static final AtomicIntegerFieldUpdater<RoutedCommand> DONE = AtomicIntegerFieldUpdater.newUpdater(RoutedCommand.class, "done");
@@ -39,10 +39,17 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
     private volatile int done;
     /** What Lettuce decodes this attempt's reply into: the shared output, guarded. */
     private GuardedOutput<K, V, T> output;
-    private volatile Throwable failure;
+    /** Set before the callbacks run, under {@code this}, together with {@link #settled}. */
+    private Throwable failure;
     private volatile boolean written;
     /** Completion callbacks (Lettuce's timeout writer registers one); touched only under {@code this}. */
     private BiConsumer<? super T, Throwable>[] callbacks;
+    /**
+     * Whether the outcome is recorded and the callbacks were taken (under {@code this}): a callback
+     * registered after that runs at once and must see the failure, so the outcome is recorded
+     * together with this flag, not after {@link #done} flips.
+     */
+    private boolean settled;
 
     RoutedCommand(RedisCommand<K, V, T> command, DatabaseRuntime<K, V> database, int attempt, AttemptOwner<K, V> owner,
             boolean counted) {
@@ -52,7 +59,7 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
         this.owner = owner;
         this.counted = counted;
         CommandOutput<K, V, T> shared = command.getOutput();
-        this.output = shared == null ? null : new GuardedOutput<>(shared);
+        this.output = shared == null ? null : new GuardedOutput<>(shared, command.getType());
     }
 
     /**
@@ -66,7 +73,36 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
 
     /** Whether the command may have reached the server. */
     boolean mayHaveBeenSent() {
-        return written && !(failure instanceof RejectedByServerException);
+        return written && !(failure() instanceof RejectedByServerException);
+    }
+
+    private synchronized Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public DatabaseRuntime<K, V> database() {
+        return database;
+    }
+
+    @Override
+    public String name() {
+        return command.getType().toString();
+    }
+
+    @Override
+    public boolean mayHaveReachedServer() {
+        return mayHaveBeenSent();
+    }
+
+    @Override
+    public boolean safeToRepeat() {
+        return CommandSafety.classify(command.getType(), command.getArgs()).isRetryable();
+    }
+
+    @Override
+    public boolean resendable() {
+        return outputClean();
     }
 
     @Override
@@ -97,7 +133,6 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
         if (counted) {
             database.completed.increment();
         }
-        failure = cause;
         notifyCallbacks(cause);
         owner.attemptFailed(this, cause);
         return true;
@@ -134,7 +169,7 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
     @Override
     public void setOutput(CommandOutput<K, V, T> output) {
         command.setOutput(output);
-        this.output = output == null ? null : new GuardedOutput<>(output);
+        this.output = output == null ? null : new GuardedOutput<>(output, command.getType());
     }
 
     @Override
@@ -164,21 +199,25 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
     @Override
     @SuppressWarnings("unchecked")
     public void onComplete(BiConsumer<? super T, Throwable> action) {
+        Throwable outcome;
         synchronized (this) {
-            if (done == 0) {
+            if (!settled) {
                 BiConsumer<? super T, Throwable>[] grown = callbacks == null ? new BiConsumer[1]
                         : java.util.Arrays.copyOf(callbacks, callbacks.length + 1);
                 grown[grown.length - 1] = action;
                 callbacks = grown;
                 return;
             }
+            outcome = failure;
         }
-        action.accept(null, failure);
+        action.accept(null, outcome);
     }
 
     private void notifyCallbacks(Throwable cause) {
         BiConsumer<? super T, Throwable>[] toCall;
         synchronized (this) {
+            failure = cause;
+            settled = true;
             toCall = callbacks;
             callbacks = null;
         }

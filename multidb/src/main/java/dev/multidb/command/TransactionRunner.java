@@ -1,5 +1,12 @@
 package dev.multidb.command;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -9,28 +16,34 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.protocol.CommandType;
 
 import dev.multidb.OutcomeUnknownException;
 import dev.multidb.RetryPolicy;
+import dev.multidb.TransactionAbortedException;
 import dev.multidb.WatchConflictException;
 import dev.multidb.database.DatabaseRuntime;
 
 /**
  * Runs a transaction pinned to one database (DESIGN rule 5): WATCH, the callback's reads, MULTI,
  * the queued writes and EXEC all go over one dedicated connection. A WATCH conflict re-runs the
- * callback; so does a failure or a switch before EXEC was sent (nothing was applied: MULTI only
- * queues). A failure after EXEC was sent leaves the outcome unknown: the caller gets
- * {@link OutcomeUnknownException} unless the retry policy is ALWAYS.
+ * callback; so do a failure or a switch before EXEC was sent, when the {@link AttemptExecutor}
+ * allows it (MULTI only queues, so nothing of the transaction was applied; but whatever the
+ * callback sent before MULTI ran at once and would run again). A failure after EXEC was sent
+ * leaves the outcome unknown.
  */
 public final class TransactionRunner<K, V> {
 
     /** How many times a transaction is tried when its watched keys keep changing. */
     public static final int MAX_CONFLICT_ATTEMPTS = 10;
 
-    private final CommandRouter<K, V> router;
+    /** Connection control inside the callback: none of them changes data. */
+    private static final Set<String> CONTROL = Set.of("watch", "unwatch", "multi", "discard", "exec");
+
+    private final AttemptExecutor<K, V> attempts;
 
     public TransactionRunner(CommandRouter<K, V> router) {
-        this.router = router;
+        this.attempts = router.attempts();
     }
 
     @SafeVarargs
@@ -38,17 +51,17 @@ public final class TransactionRunner<K, V> {
         int conflicts = 0;
         int failures = 0;
         while (true) {
-            DatabaseRuntime<K, V> database = router.controller().activeOrThrow();
+            DatabaseRuntime<K, V> database = attempts.target();
+            Run run = new Run(database);
             StatefulRedisConnection<K, V> connection = null;
             boolean reusable = false;
-            boolean execSent = false;
             try {
                 if (database.isCluster() && watchKeys.length == 0) {
                     throw new RedisException("a transaction on a Redis Cluster database needs a watch key: its slot"
                             + " decides the node the whole transaction runs on (all its keys must share that slot)");
                 }
                 connection = borrow(database, watchKeys.length == 0 ? 0 : database.slotOf(watchKeys[0]));
-                RedisCommands<K, V> tx = idempotentMulti(connection);
+                RedisCommands<K, V> tx = run.commands(connection);
                 if (watchKeys.length > 0) {
                     tx.watch(watchKeys);
                 } else {
@@ -58,14 +71,20 @@ public final class TransactionRunner<K, V> {
                 if (!connection.isMulti()) {
                     tx.multi();
                 }
-                if (router.controller().active() != database) {
-                    tx.discard(); // the client switched meanwhile: run again where traffic goes now
+                if (!attempts.isActive(database)) {
+                    tx.discard(); // the client switched meanwhile: run again where traffic goes now, if allowed
                     reusable = true;
+                    if (!attempts.mayRepeat(run.mayHaveReachedServer(), run.safeToRepeat())) {
+                        throw new TransactionAbortedException("the active database changed before EXEC: the transaction"
+                                + " was discarded on '" + database.name() + "' and not run again (" + run.whyNotRepeated()
+                                + ")", null);
+                    }
                     continue;
                 }
-                execSent = true;
+                run.execSent = true;
                 TransactionResult result = tx.exec();
                 reusable = true;
+                attempts.succeeded(database);
                 if (!result.wasDiscarded()) {
                     return result;
                 }
@@ -73,28 +92,36 @@ public final class TransactionRunner<K, V> {
                     throw new WatchConflictException("the watched keys changed during each of " + conflicts
                             + " attempts; the transaction was not applied");
                 }
+                if (!run.writesBeforeMulti.isEmpty() && attempts.policy() != RetryPolicy.ALWAYS) {
+                    throw new WatchConflictException("the watched keys changed; the transaction was not applied and not"
+                            + " run again: the callback sent " + String.join(", ", run.writesBeforeMulti)
+                            + " before MULTI; it ran at once and would run again");
+                }
             } catch (NoConnectionInTime e) {
                 // Nothing was sent. The usual cause is a database that stopped answering: by the next
                 // attempt the client has usually left it.
-                if (router.policy() == RetryPolicy.NEVER || ++failures > router.retry().retries()) {
+                if (!attempts.mayRepeat(false, true) || ++failures > attempts.retries()) {
                     throw e;
                 }
                 pause(failures);
             } catch (RedisException e) {
-                if (e instanceof WatchConflictException || FailureKind.of(e) == FailureKind.OTHER) {
+                if (e instanceof WatchConflictException || e instanceof TransactionAbortedException
+                        || FailureKind.of(e) == FailureKind.OTHER) {
                     // The server may still be in MULTI or WATCH for this connection: never reuse it.
                     reusable = false;
                     throw e;
                 }
-                router.reportFailure(database, e);
-                boolean mayRepeat = !execSent || router.policy() == RetryPolicy.ALWAYS;
-                if (!mayRepeat) {
-                    throw new OutcomeUnknownException("EXEC", database.name(), e);
+                AttemptExecutor.Verdict verdict = attempts.failed(run, failures, e);
+                if (!verdict.retry()) {
+                    Throwable error = attempts.giveUpError(run, e);
+                    if (error == e && !run.execSent && attempts.policy() != RetryPolicy.ALWAYS) {
+                        throw new TransactionAbortedException("the transaction failed before EXEC on '" + database.name()
+                                + "' and was not run again (" + run.whyNotRepeated() + "): " + e.getMessage(), e);
+                    }
+                    throw error instanceof RedisException r ? r : e;
                 }
-                if (router.policy() == RetryPolicy.NEVER || ++failures > router.retry().retries()) {
-                    throw e;
-                }
-                pause(failures);
+                failures++;
+                sleep(verdict.backoffNanos());
             } finally {
                 if (connection != null) {
                     database.releaseDedicated(connection, reusable);
@@ -104,27 +131,96 @@ public final class TransactionRunner<K, V> {
     }
 
     /**
-     * The callback's view of the connection: MULTI when a MULTI is already open (no watch keys, so
-     * the runner sent it) answers OK instead of failing as nested, so both styles of callback work.
+     * One run of the callback on one connection, as the attempt executor sees it when it fails:
+     * what it may have applied is whatever ran at once (the commands sent before MULTI) and,
+     * once EXEC was sent, the transaction itself.
      */
-    @SuppressWarnings("unchecked")
-    private RedisCommands<K, V> idempotentMulti(StatefulRedisConnection<K, V> connection) {
-        RedisCommands<K, V> sync = connection.sync();
-        return (RedisCommands<K, V>) java.lang.reflect.Proxy.newProxyInstance(RedisCommands.class.getClassLoader(),
-                new Class<?>[] { RedisCommands.class }, (proxy, method, args) -> {
-                    if (method.getName().equals("multi") && method.getParameterCount() == 0 && connection.isMulti()) {
-                        return "OK";
-                    }
-                    try {
-                        return method.invoke(sync, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+    private final class Run implements AttemptExecutor.Attempt {
+        private final DatabaseRuntime<K, V> database;
+        /** Commands sent outside MULTI that are not known to be read-only (they ran at once). */
+        private final List<String> writesBeforeMulti = new ArrayList<>();
+        private boolean sentAnything;
+        boolean execSent;
+
+        Run(DatabaseRuntime<K, V> database) {
+            this.database = database;
+        }
+
+        /**
+         * The callback's view of the connection. It notes what runs at once (outside MULTI); and
+         * MULTI while a MULTI is already open (no watch keys, so the runner sent it) answers OK
+         * instead of failing as nested, so both styles of callback work.
+         */
+        @SuppressWarnings("unchecked")
+        RedisCommands<K, V> commands(StatefulRedisConnection<K, V> connection) {
+            RedisCommands<K, V> sync = connection.sync();
+            return (RedisCommands<K, V>) Proxy.newProxyInstance(RedisCommands.class.getClassLoader(),
+                    new Class<?>[] { RedisCommands.class }, (proxy, method, args) -> {
+                        String name = method.getName();
+                        if (name.equals("multi") && method.getParameterCount() == 0 && connection.isMulti()) {
+                            return "OK";
+                        }
+                        sentAnything = true;
+                        if (!connection.isMulti() && !CONTROL.contains(name) && !isReadOnly(name)) {
+                            writesBeforeMulti.add(name.toUpperCase(Locale.ROOT));
+                        }
+                        try {
+                            return method.invoke(sync, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+
+        /** Read-only by the safety table, judged by the method's name (a method that is not a command counts as a write). */
+        private static boolean isReadOnly(String method) {
+            try {
+                CommandType type = CommandType.valueOf(method.toUpperCase(Locale.ROOT));
+                return CommandSafety.classify(type, null) == CommandSafety.Safety.READ_ONLY;
+            } catch (IllegalArgumentException notACommand) {
+                return false;
+            }
+        }
+
+        String whyNotRepeated() {
+            if (execSent) {
+                return "EXEC was sent";
+            }
+            if (!writesBeforeMulti.isEmpty()) {
+                return "the callback sent " + String.join(", ", writesBeforeMulti)
+                        + " before MULTI; it ran at once and would run again";
+            }
+            return attempts.policy() == RetryPolicy.NEVER ? "retryPolicy NEVER" : "no retry left";
+        }
+
+        @Override
+        public DatabaseRuntime<?, ?> database() {
+            return database;
+        }
+
+        @Override
+        public String name() {
+            return execSent ? "EXEC" : "transaction";
+        }
+
+        @Override
+        public boolean mayHaveReachedServer() {
+            return sentAnything;
+        }
+
+        @Override
+        public boolean safeToRepeat() {
+            return !execSent && writesBeforeMulti.isEmpty();
+        }
+
+        @Override
+        public boolean resendable() {
+            return true; // the callback runs again from the start, on a fresh connection
+        }
     }
 
     private StatefulRedisConnection<K, V> borrow(DatabaseRuntime<K, V> database, int slot) {
-        java.util.concurrent.CompletableFuture<StatefulRedisConnection<K, V>> lease = database.borrowDedicated(slot);
+        CompletableFuture<StatefulRedisConnection<K, V>> lease = database.borrowDedicated(slot);
         try {
             return lease.get(database.commandTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -151,9 +247,13 @@ public final class TransactionRunner<K, V> {
     }
 
     private void pause(int failure) {
-        long nanos = router.retry().backoffNanos(failure);
+        sleep(attempts.backoffNanos(failure));
+    }
+
+    /** Backoff on the caller's own thread: it is waiting for the transaction anyway. */
+    private static void sleep(long nanos) {
         try {
-            TimeUnit.NANOSECONDS.sleep(nanos); // backoff on the caller's own thread: it is waiting for us anyway
+            TimeUnit.NANOSECONDS.sleep(nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RedisException("interrupted", e);

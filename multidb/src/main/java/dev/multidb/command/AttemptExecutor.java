@@ -1,0 +1,238 @@
+package dev.multidb.command;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.protocol.RedisCommand;
+
+import dev.multidb.CommandFailedEvent;
+import dev.multidb.CommandRetry;
+import dev.multidb.OutcomeUnknownException;
+import dev.multidb.RetryPolicy;
+import dev.multidb.database.DatabaseRuntime;
+import dev.multidb.detect.FailureTracker;
+import dev.multidb.event.EventBus;
+import dev.multidb.failover.FailoverController;
+
+/**
+ * The one place that decides what follows an attempt, for single commands, blocking commands,
+ * pipelines and transactions alike (DESIGN rule 4). Every failed attempt passes through
+ * {@link #failed} or {@link #failedTogether}, which
+ * <ol>
+ * <li>feeds the database's failure detectors and asks the failover controller for a health check,</li>
+ * <li>decides between a retry and giving up, from the retry policy, the safety table, whether the
+ * attempt may have reached the server, and whether its output can take another reply,</li>
+ * <li>publishes one {@link CommandFailedEvent} per failed command, and</li>
+ * <li>says what the caller gets when it gives up: the error, or {@link OutcomeUnknownException}.</li>
+ * </ol>
+ * Successes reach the detectors through {@link #succeeded}. Retries wait out their backoff here too,
+ * and go at once when the active database changes.
+ */
+public final class AttemptExecutor<K, V> {
+
+    private final FailoverController<K, V> controller;
+    private final CommandRetry retry;
+    private final RetryPolicy policy;
+    private final ScheduledExecutorService scheduler;
+    private final EventBus events;
+    private final Set<PendingRetry> awaitingRetry = ConcurrentHashMap.newKeySet();
+
+    AttemptExecutor(FailoverController<K, V> controller, CommandRetry retry, RetryPolicy policy,
+            ScheduledExecutorService scheduler, EventBus events) {
+        this.controller = controller;
+        this.retry = retry;
+        this.policy = policy;
+        this.scheduler = scheduler;
+        this.events = events;
+    }
+
+    /** The database the next attempt goes to; throws TemporaryUnavailable/NoValidDatabase when none is usable. */
+    DatabaseRuntime<K, V> target() {
+        return controller.activeOrThrow();
+    }
+
+    /** Whether {@code database} still carries the traffic. */
+    boolean isActive(DatabaseRuntime<K, V> database) {
+        return controller.active() == database;
+    }
+
+    RetryPolicy policy() {
+        return policy;
+    }
+
+    /** One failed attempt as the decision sees it. */
+    interface Attempt {
+        DatabaseRuntime<?, ?> database();
+
+        /** What failed, for events and errors: {@code INCR}, {@code EXEC}. */
+        String name();
+
+        /** Whether the attempt's bytes may have reached the server (a refusal is an answer that nothing ran). */
+        boolean mayHaveReachedServer();
+
+        /** Whether applying it twice leaves the same state (read-only or idempotent). */
+        boolean safeToRepeat();
+
+        /**
+         * Whether a new attempt can start from a clean slate (its output took nothing of this
+         * attempt's reply, and never will). Called only when every other condition allows a retry.
+         */
+        boolean resendable();
+    }
+
+    /** The verdict on failed attempts: retry after {@code backoffNanos}, or give up. */
+    record Verdict(boolean retry, long backoffNanos) {
+        static final Verdict GIVE_UP = new Verdict(false, 0);
+    }
+
+    /**
+     * Records one failed attempt (number {@code attemptNumber}, 0 for the first) and decides.
+     * An error that is not the database's fault (the command could not be encoded, the server
+     * answered with an error) is given up on and fed to nobody.
+     */
+    Verdict failed(Attempt attempt, int attemptNumber, Throwable error) {
+        return failedTogether(List.of(attempt), attemptNumber, error);
+    }
+
+    /**
+     * Records the failed attempts of one batch (a pipeline round) sent to one database, and decides
+     * for all of them at once: they are retried together, in order, only if every one of them may be.
+     */
+    Verdict failedTogether(List<? extends Attempt> attempts, int attemptNumber, Throwable error) {
+        if (attempts.isEmpty() || FailureKind.of(error) == FailureKind.OTHER) {
+            return Verdict.GIVE_UP;
+        }
+        reportFailures(attempts.get(0).database(), attempts.size(), error);
+        boolean retryable = attemptNumber < retry.retries();
+        for (int i = 0; retryable && i < attempts.size(); i++) {
+            Attempt attempt = attempts.get(i);
+            retryable = mayRepeat(attempt.mayHaveReachedServer(), attempt.safeToRepeat()) && attempt.resendable();
+        }
+        if (events.hasListeners()) {
+            for (Attempt attempt : attempts) {
+                events.publish(new CommandFailedEvent(attempt.name(), attempt.database(), error, retryable));
+            }
+        }
+        return retryable ? new Verdict(true, retry.backoffNanos(attemptNumber + 1)) : Verdict.GIVE_UP;
+    }
+
+    /** What the caller of a failed attempt that is not retried gets. */
+    Throwable giveUpError(Attempt attempt, Throwable error) {
+        boolean unknown = policy == RetryPolicy.SAFE && attempt.mayHaveReachedServer() && !attempt.safeToRepeat()
+                && FailureKind.of(error) != FailureKind.OTHER;
+        return unknown ? new OutcomeUnknownException(attempt.name(), attempt.database().name(), error) : error;
+    }
+
+    /**
+     * Whether the retry policy lets work be done again: never under NEVER; always under ALWAYS;
+     * under SAFE, when it never reached the server or repeating it is harmless.
+     */
+    boolean mayRepeat(boolean mayHaveReachedServer, boolean safeToRepeat) {
+        return switch (policy) {
+            case NEVER -> false;
+            case ALWAYS -> true;
+            case SAFE -> !mayHaveReachedServer || safeToRepeat;
+        };
+    }
+
+    /** How many attempts may follow the first. */
+    int retries() {
+        return retry.retries();
+    }
+
+    /** The backoff before retry number {@code retryNumber} (1-based). */
+    long backoffNanos(int retryNumber) {
+        return retry.backoffNanos(retryNumber);
+    }
+
+    /** An attempt on {@code database} succeeded: the failure detectors count it. */
+    void succeeded(DatabaseRuntime<K, V> database) {
+        for (FailureTracker tracker : database.trackers()) {
+            tracker.recordSuccess();
+        }
+    }
+
+    /**
+     * Feeds {@code count} failures to the database's failure detectors, and asks for an immediate
+     * health check of it (once: the check is about the database, not about each command).
+     */
+    @SuppressWarnings("unchecked")
+    private void reportFailures(DatabaseRuntime<?, ?> failedDatabase, int count, Throwable error) {
+        DatabaseRuntime<K, V> database = (DatabaseRuntime<K, V>) failedDatabase;
+        FailureKind kind = FailureKind.of(error);
+        if (kind == FailureKind.CONNECTION || kind == FailureKind.TIMEOUT) {
+            database.commandConnectionFailed();
+        }
+        boolean tripped = false;
+        for (int i = 0; i < count; i++) {
+            for (FailureTracker tracker : database.trackers()) {
+                tripped |= tracker.recordFailure(error);
+            }
+        }
+        if (tripped) {
+            controller.tripped(database);
+        }
+        controller.suspect(database);
+    }
+
+    /**
+     * Runs {@code retry} after {@code delayNanos}, or at once when the active database changes
+     * meanwhile: the backoff is there to let a failover happen, so a failover ends it. Until it
+     * runs, the retry is remembered, so that closing the client fails its commands at once
+     * instead of leaving their callers waiting; {@code abandoned} runs after that.
+     */
+    void retryLater(List<? extends RedisCommand<K, V, ?>> commands, Runnable retry, long delayNanos, Runnable abandoned) {
+        PendingRetry pending = new PendingRetry(commands, retry, abandoned);
+        awaitingRetry.add(pending);
+        try {
+            scheduler.schedule(pending::runOnce, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+            failAwaitingRetry();
+        }
+    }
+
+    /** The active database changed: every retry waiting out its backoff goes now. */
+    void retryNow() {
+        for (PendingRetry pending : List.copyOf(awaitingRetry)) {
+            try {
+                scheduler.execute(pending::runOnce);
+            } catch (RejectedExecutionException closed) {
+                return;
+            }
+        }
+    }
+
+    /** Fails every command waiting for a retry: the client is closing. */
+    void failAwaitingRetry() {
+        for (PendingRetry pending : List.copyOf(awaitingRetry)) {
+            if (awaitingRetry.remove(pending)) {
+                pending.commands.forEach(c -> c.completeExceptionally(
+                        new IllegalStateException("the MultiDbClient was closed before the command could be retried")));
+                pending.abandoned.run();
+            }
+        }
+    }
+
+    /** A retry that runs once, whichever comes first: its backoff, a switch, or the close that fails it. */
+    private final class PendingRetry {
+        final List<? extends RedisCommand<K, V, ?>> commands;
+        final Runnable retry;
+        final Runnable abandoned;
+
+        PendingRetry(List<? extends RedisCommand<K, V, ?>> commands, Runnable retry, Runnable abandoned) {
+            this.commands = commands;
+            this.retry = retry;
+            this.abandoned = abandoned;
+        }
+
+        void runOnce() {
+            if (awaitingRetry.remove(this)) {
+                retry.run();
+            }
+        }
+    }
+}
