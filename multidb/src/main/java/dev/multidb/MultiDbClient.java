@@ -332,8 +332,12 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
      * then EXEC. Without watch keys, MULTI is issued before the callback, so everything it sends
      * is queued. A WATCH conflict re-runs the callback (at most
      * {@value TransactionRunner#MAX_CONFLICT_ATTEMPTS} times, then {@link WatchConflictException});
-     * a failure or a database switch before EXEC re-runs it on the new active database; a failure
+     * a failure or a database switch before EXEC re-runs it on the new active database, under the
+     * retry policy ({@link TransactionAbortedException} under {@code RetryPolicy.NEVER}); a failure
      * after EXEC was sent throws {@link OutcomeUnknownException} (unless {@code RetryPolicy.ALWAYS}).
+     * Commands other than reads sent before {@code tx.multi()} run at once and would run again, so
+     * such a callback is not re-run (unless {@code RetryPolicy.ALWAYS}): a conflict then throws
+     * {@link WatchConflictException}, a switch or failure {@link TransactionAbortedException}.
      * The callback may therefore run more than once: keep side effects out of it.
      *
      * @return Lettuce's result of EXEC

@@ -3,10 +3,13 @@ package dev.multidb;
 /**
  * Which failed commands the client may send again (DESIGN rule 4).
  *
- * <p>A command that provably never reached the server (the connection was closed or not yet
- * open, the database was being left) is always safe to send again; the policies differ only for
- * commands that may have reached it (a timeout, or a connection lost after the command was
- * written).
+ * <p>Under SAFE and ALWAYS a command that provably never reached the server (the connection was
+ * closed or not yet open, the database was being left, the server refused it with CLUSTERDOWN,
+ * TRYAGAIN, LOADING or MASTERDOWN) is always sent again; they differ only for commands that may
+ * have reached it (a timeout, or a connection lost after the command was written). NEVER sends
+ * nothing again. The same rules apply to each command of a pipeline and to a transaction as a
+ * whole (see {@code MultiDbClient.transaction}); {@link dev.multidb.command.AttemptExecutor}
+ * applies them.
  */
 public enum RetryPolicy {
     /**
@@ -18,6 +21,6 @@ public enum RetryPolicy {
     SAFE,
     /** Retry every command after a connection error or timeout, even if it may be applied twice. */
     ALWAYS,
-    /** Never retry: every connection error or timeout reaches the caller. */
+    /** Never retry: every connection error, timeout or refusal reaches the caller as it is. */
     NEVER
 }
