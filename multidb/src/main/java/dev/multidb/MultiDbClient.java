@@ -64,7 +64,7 @@ import dev.multidb.health.HealthCheckRunner;
  * @param <K> key type
  * @param <V> value type
  */
-public final class MultiDbClient<K, V> implements AutoCloseable {
+public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
 
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 

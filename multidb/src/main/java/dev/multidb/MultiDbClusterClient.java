@@ -34,7 +34,7 @@ import dev.multidb.health.HealthCheck;
  * otherwise); the commands go to their nodes.</li>
  * </ul>
  */
-public final class MultiDbClusterClient<K, V> implements AutoCloseable {
+public final class MultiDbClusterClient<K, V> implements MultiDbEndpoint<K, V> {
 
     private final MultiDbClient<K, V> engine;
 

@@ -101,9 +101,9 @@ final class ChaosRun {
             config.database(databaseConfig(members.get(i), initialWeights[i]));
         }
         client = ChaosClient.create(config.build(), cluster);
-        client.addListener(ActiveDatabaseChangedEvent.class, e -> ledger.switches.add(new Object[] { System.nanoTime(),
+        client.endpoint().addListener(ActiveDatabaseChangedEvent.class, e -> ledger.switches.add(new Object[] { System.nanoTime(),
                 (e.oldDatabase() == null ? "none" : e.oldDatabase().name()) + "->" + e.newDatabase().name() + " " + e.reason() }));
-        client.addListener(AllDatabasesUnavailableEvent.class, e -> ledger.switches.add(new Object[] { System.nanoTime(), "all unavailable" }));
+        client.endpoint().addListener(AllDatabasesUnavailableEvent.class, e -> ledger.switches.add(new Object[] { System.nanoTime(), "all unavailable" }));
 
         Workload load = new Workload(client, ledger, workers, rate, seed, this::changeAWeight);
         workload = load;
@@ -127,7 +127,7 @@ final class ChaosRun {
         double fallbackMillis = fallbackAt < 0 ? Double.NaN : Math.max(0, (fallbackAt - lastHeal) / 1e6);
         sleepUntil(Math.max(begin + duration.toNanos(), System.nanoTime() + CLEAN_WINDOW.toNanos()));
         String heaviest = heaviestNames();
-        Database last = client.activeDatabase();
+        Database last = client.endpoint().activeDatabase();
         String activeAtEnd = last == null ? "none" : last.name() + (onHeaviest() ? "" : " (circuit " + last.circuitState() + ")");
         load.stopWorkers();
         long stopped = System.nanoTime();
@@ -162,7 +162,7 @@ final class ChaosRun {
 
     private Applied apply(Fault fault, ChaosDatabase spare) throws InterruptedException {
         ChaosDatabase target = fault.kind() == Kind.ADD_DATABASE ? spare : members.get(fault.target() % members.size());
-        Database active = client.activeDatabase();
+        Database active = client.endpoint().activeDatabase();
         boolean hitActive = fault.kind() == Kind.ALL_DOWN || (active != null && active.name().equals(target.name()));
         long hold = TimeUnit.MILLISECONDS.toNanos(fault.holdMillis());
         long at = System.nanoTime();
@@ -226,7 +226,7 @@ final class ChaosRun {
             }
             case ADD_DATABASE -> {
                 double weight = 0.8;
-                client.addDatabase(databaseConfig(target, weight));
+                client.endpoint().addDatabase(databaseConfig(target, weight));
                 members.add(target);
             }
             case REMOVE_DATABASE -> remove(target);
@@ -243,10 +243,10 @@ final class ChaosRun {
     /** Removes {@code target} from the client; while it is the only usable database that is refused, so try again. */
     private void remove(ChaosDatabase target) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        Database handle = client.databases().stream().filter(d -> d.name().equals(target.name())).findFirst().orElseThrow();
+        Database handle = client.endpoint().databases().stream().filter(d -> d.name().equals(target.name())).findFirst().orElseThrow();
         while (true) {
             try {
-                client.removeDatabase(handle);
+                client.endpoint().removeDatabase(handle);
                 members.remove(target);
                 return;
             } catch (NoValidDatabaseException e) {
@@ -264,10 +264,10 @@ final class ChaosRun {
             if (faultsOver) {
                 return;
             }
-            List<Database> dbs = client.databases();
+            List<Database> dbs = client.endpoint().databases();
             Database db = dbs.get(weights.nextInt(dbs.size()));
             double weight = 0.2 + Math.round(weights.nextDouble() * 80) / 100.0;
-            client.updateDatabaseWeight(db, weight);
+            client.endpoint().updateDatabaseWeight(db, weight);
         }
     }
 
@@ -276,13 +276,13 @@ final class ChaosRun {
      * while none is usable takes the traffic during its grace period, until a closed one is found.)
      */
     private boolean onHeaviest() {
-        Database active = client.activeDatabase();
+        Database active = client.endpoint().activeDatabase();
         return active != null && active.circuitState() == dev.multidb.circuit.CircuitState.CLOSED
                 && heaviestNames().contains("'" + active.name() + "'");
     }
 
     private String heaviestNames() {
-        List<Database> dbs = client.databases();
+        List<Database> dbs = client.endpoint().databases();
         double max = dbs.stream().mapToDouble(Database::weight).max().orElse(0);
         return dbs.stream().filter(d -> d.weight() == max).map(d -> "'" + d.name() + "'").collect(Collectors.joining(", "));
     }

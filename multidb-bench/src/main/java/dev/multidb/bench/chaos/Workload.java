@@ -52,7 +52,7 @@ final class Workload {
     }
 
     void start() {
-        subscriber = client.pubsub();
+        subscriber = client.endpoint().pubsub();
         subscriber.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
@@ -108,8 +108,8 @@ final class Workload {
             n++;
             int dice = random.nextInt(100);
             String id = worker + ":" + n;
-            long changes = client.activeDatabaseChanges();
-            Database before = client.activeDatabase();
+            long changes = client.endpoint().activeDatabaseChanges();
+            Database before = client.endpoint().activeDatabase();
             long start = System.nanoTime();
             String op;
             boolean ok = false;
@@ -164,7 +164,7 @@ final class Workload {
                     for (int i = 0; i < PIPELINE_SETS; i++) {
                         keys.add("p:" + id + ":" + i);
                     }
-                    List<Object> replies = client.pipeline(p -> keys.forEach(k -> p.set(k, id)));
+                    List<Object> replies = client.endpoint().pipeline(p -> keys.forEach(k -> p.set(k, id)));
                     for (Object reply : replies) {
                         if (!"OK".equals(reply)) {
                             throw new IllegalStateException("pipeline reply " + reply);
@@ -180,7 +180,7 @@ final class Workload {
                     String txId = group + id;
                     ledger.txAttempted.add(txId);
                     try {
-                        TransactionResult result = client.transaction(tx -> {
+                        TransactionResult result = client.endpoint().transaction(tx -> {
                             String version = tx.get(group + "ver");
                             tx.multi();
                             tx.set(group + "a:" + id, txId);
@@ -248,8 +248,8 @@ final class Workload {
      * one database throughout.
      */
     private String attributed(long changesBefore, Database before) {
-        Database after = client.activeDatabase();
-        long changesAfter = client.activeDatabaseChanges();
+        Database after = client.endpoint().activeDatabase();
+        long changesAfter = client.endpoint().activeDatabaseChanges();
         return before != null && before == after && changesBefore == changesAfter ? before.name() : null;
     }
 
