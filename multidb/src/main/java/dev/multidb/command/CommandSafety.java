@@ -25,7 +25,12 @@ import io.netty.buffer.Unpooled;
  * the caller's view of it (SET … NX / GET, whose reply is the point).</li>
  * </ul>
  *
- * Only consulted when an attempt failed, never on the hot path.
+ * Only consulted when an attempt failed, never on the hot path. The table is checked against the server's own
+ * {@code COMMAND} metadata by {@code CommandSafetyServerIT}: every READ_ONLY entry is flagged {@code readonly}
+ * (PING, ECHO, INFO, TIME, LASTSAVE, ROLE, COMMAND and PUBSUB are listed exceptions: introspection that touches no
+ * key), every IDEMPOTENT entry is flagged {@code write}, and every command the server flags {@code readonly} is
+ * here or deliberately left out. TOUCH is read-only as the server says (it only refreshes the access time);
+ * COPY without REPLACE is idempotent (a second copy finds the destination and does nothing).
  */
 public final class CommandSafety {
 
