@@ -46,7 +46,9 @@ import dev.multidb.Masking;
  * <h2>Verdict</h2>
  * <ul>
  *   <li>a 2xx answer from the availability call: healthy ({@code true});</li>
- *   <li>503 from the availability call (the REST API's "not available / lag above tolerance"): {@code false};</li>
+ *   <li>503 from the availability call (the REST API's "not available / lag above tolerance"): completes
+ *       exceptionally with a {@link HealthCheckFailedException} saying that the database lags beyond the tolerance
+ *       (or is unavailable), which the client shows as the database's last failure;</li>
  *   <li>anything else completes exceptionally with a {@link RestApiException} that says what went wrong: no
  *       {@code healthCheckUrl}, no bdb for the host, 401/403 (credentials), another status, a TLS failure, a
  *       timeout ({@code httpTimeout} per request) or a connection failure. Any of these drops the cached uid,
@@ -160,9 +162,11 @@ public final class LagAwareHealthCheck implements HealthCheck {
                     uids.put(key, found);
                     return found;
                 });
-        return uid.thenCompose(found -> availability(base, found, db.name())).whenComplete((ok, error) -> {
-            if (error != null) {
-                uids.remove(key);
+        return uid.thenCompose(found -> availability(base, found, db)).whenComplete((ok, error) -> {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause != null && !(cause instanceof HealthCheckFailedException)) {
+                uids.remove(key); // a REST error, not a verdict: look the bdb up again next time
             }
         });
     }
@@ -175,12 +179,15 @@ public final class LagAwareHealthCheck implements HealthCheck {
         });
     }
 
-    private CompletableFuture<Boolean> availability(String base, String uid, String dbName) {
+    private CompletableFuture<Boolean> availability(String base, String uid, Database db) {
         String path = "/v1/bdbs/" + URLEncoder.encode(uid, StandardCharsets.UTF_8)
                 + "/availability?extend_check=lag&availability_lag_tolerance_ms=" + lagTolerance.toMillis();
         return rest.get(base, path).thenApply(response -> {
             if (response.statusCode() == UNAVAILABLE) {
-                return false; // the REST API's verdict: unavailable, or lagging beyond the tolerance
+                // The REST API's verdict: unavailable, or lagging beyond the tolerance. It does not say by how much.
+                throw new HealthCheckFailedException("database '" + db.name() + "' lags: its Active-Active replication"
+                        + " lag is above lagTolerance " + lagTolerance.toMillis() + " ms, or it is unavailable (REST API at "
+                        + base + " answered HTTP 503 for bdb " + uid + rest.bodyHint(response) + ")");
             }
             rest.requireSuccess(base, path, response);
             return true;

@@ -88,7 +88,8 @@ final class RestApiClient {
         throw new RestApiException(status, "REST API at " + base + " " + why + " for GET " + path + bodyHint(response), null);
     }
 
-    private String bodyHint(HttpResponse<byte[]> response) {
+    /** {@code ": <body>"}, shortened and without credentials, or {@code ""} for an empty body. */
+    String bodyHint(HttpResponse<byte[]> response) {
         String body = new String(response.body(), StandardCharsets.UTF_8).replaceAll("\\s+", " ").trim();
         if (body.isEmpty()) {
             return "";

@@ -65,7 +65,9 @@ class LagAwareHealthCheckTest {
     @Test
     void unhealthyWhenTheDatabaseLags() throws Exception {
         api.setAvailability(1, 503);
-        assertThat(check(trusted().build(), database(HOST, api.url()))).isFalse();
+        HealthCheckFailedException e = lags(trusted().lagTolerance(Duration.ofMillis(250)).build(), database(HOST, api.url()));
+        assertThat(e).hasMessageContainingAll("database 'db-" + HOST + ":12001' lags", "lagTolerance 250 ms", "503",
+                "bdb 1").hasMessageNotContaining(RestApiEmulator.DEFAULT_PASSWORD);
     }
 
     @Test
@@ -110,14 +112,14 @@ class LagAwareHealthCheckTest {
 
         assertThat(check(check, first)).isTrue();
         assertThat(api.requests()).last().asString().startsWith("/v1/bdbs/5/availability");
-        assertThat(check(check, second)).isFalse();
+        lags(check, second);
         assertThat(api.requests()).last().asString().startsWith("/v1/bdbs/6/availability");
         assertThat(check(check, first)).isTrue(); // the cache keeps them apart
         assertThat(api.requests()).last().asString().startsWith("/v1/bdbs/5/availability");
 
         // By address too.
         Database byAddress = database("10.0.0.1", api.url(), 12006);
-        assertThat(check(check, byAddress)).isFalse();
+        lags(check, byAddress);
         assertThat(api.requests()).last().asString().startsWith("/v1/bdbs/6/availability");
     }
 
@@ -134,7 +136,7 @@ class LagAwareHealthCheckTest {
         assertThat(check(check, db)).isTrue();
         assertThat(check(check, db)).isTrue();
         api.setAvailability(1, 503); // a verdict, not an error: the uid stays
-        assertThat(check(check, db)).isFalse();
+        lags(check, db);
         assertThat(api.requests().stream().filter(LIST::equals)).hasSize(1);
 
         api.setAvailability(1, 500);
@@ -273,6 +275,13 @@ class LagAwareHealthCheckTest {
         ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> check(check, db));
         assertThat(e.getCause()).isInstanceOf(RestApiException.class);
         return (RestApiException) e.getCause();
+    }
+
+    /** The check's verdict "lags": a {@link HealthCheckFailedException} saying so, not a REST error. */
+    private static HealthCheckFailedException lags(LagAwareHealthCheck check, Database db) {
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> check(check, db));
+        assertThat(e.getCause()).isInstanceOf(HealthCheckFailedException.class).hasMessageContaining("lags");
+        return (HealthCheckFailedException) e.getCause();
     }
 
     private static HealthCheckTarget target(Database db) {
