@@ -72,7 +72,11 @@ final class RestApiClient {
                 });
     }
 
-    /** @throws RestApiException saying what a non-2xx answer means (credentials, permissions, no such bdb, …) */
+    /**
+     * Accepts a 2xx answer.
+     *
+     * @throws RestApiException saying what a non-2xx answer means (credentials, permissions, no such bdb, …)
+     */
     void requireSuccess(String base, String path, HttpResponse<byte[]> response) {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
