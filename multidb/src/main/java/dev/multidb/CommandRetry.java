@@ -39,14 +39,19 @@ public record CommandRetry(int retries, Duration base, Duration cap) {
     }
 
     /**
-     * The delay before retry number {@code retry} (1-based): uniform in
-     * {@code [0, min(cap, base * 2^(retry-1))]}.
+     * The delay before retry number {@code retry} (1-based; a smaller number counts as 1): uniform in
+     * {@code [0, min(cap, base * 2^(retry-1))]}. A zero base never waits, whatever the cap; the doubling
+     * saturates at the cap instead of overflowing.
      */
     public long backoffNanos(int retry) {
-        long ceiling = base.toNanos() << Math.min(Math.max(retry - 1, 0), 30);
-        if (ceiling <= 0 || ceiling > cap.toNanos()) {
-            ceiling = cap.toNanos();
+        long baseNanos = base.toNanos();
+        long capNanos = cap.toNanos();
+        if (baseNanos == 0 || capNanos == 0) {
+            return 0;
         }
-        return ceiling == 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
+        int shift = Math.min(Math.max(retry - 1, 0), 62);
+        // base * 2^shift > cap  <=>  base > cap >> shift (no overflow either way).
+        long ceiling = baseNanos > (capNanos >> shift) ? capNanos : baseNanos << shift;
+        return ThreadLocalRandom.current().nextLong(ceiling == Long.MAX_VALUE ? ceiling : ceiling + 1);
     }
 }

@@ -293,6 +293,7 @@ public final class DatabaseConfig {
                 throw new IllegalArgumentException("fromUrl must start with redis:// or rediss://, was '"
                         + Masking.maskUrl(url) + "'");
             }
+            requireValidPort(url);
             RedisURI uri;
             try {
                 uri = RedisURI.create(url);
@@ -305,6 +306,53 @@ public final class DatabaseConfig {
                 throw new IllegalArgumentException("fromUrl has no host: '" + Masking.maskUrl(url) + "'");
             }
             return uri;
+        }
+
+        /**
+         * Refuses a port that is not a number in 1..65535. Lettuce would otherwise take
+         * {@code redis://h:notaport} for the host {@code h:notaport} on the default port. The host part is what
+         * follows the last {@code @} (as {@link Masking#maskUrl}) up to the path, query or fragment; it never
+         * holds credentials, so the port may be quoted.
+         */
+        private static void requireValidPort(String url) {
+            String rest = url.substring(url.indexOf("://") + 3);
+            String hostPort = rest.substring(rest.lastIndexOf('@') + 1);
+            for (char end : new char[] {'/', '?', '#'}) {
+                int i = hostPort.indexOf(end);
+                if (i >= 0) {
+                    hostPort = hostPort.substring(0, i);
+                }
+            }
+            String port;
+            if (hostPort.startsWith("[")) { // IPv6 literal: [::1] or [::1]:6380
+                int close = hostPort.indexOf(']');
+                if (close < 0) {
+                    throw new IllegalArgumentException("fromUrl has an unterminated IPv6 address: '" + Masking.maskUrl(url) + "'");
+                }
+                String after = hostPort.substring(close + 1);
+                if (after.isEmpty()) {
+                    return;
+                }
+                if (after.charAt(0) != ':') {
+                    throw new IllegalArgumentException("fromUrl has '" + after + "' after its IPv6 address, expected :port: '"
+                            + Masking.maskUrl(url) + "'");
+                }
+                port = after.substring(1);
+            } else {
+                int colon = hostPort.lastIndexOf(':');
+                if (colon < 0) {
+                    return;
+                }
+                port = hostPort.substring(colon + 1);
+            }
+            int value = -1;
+            if (!port.isEmpty() && port.length() <= 5 && port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                value = Integer.parseInt(port);
+            }
+            if (value < 1 || value > 65535) {
+                throw new IllegalArgumentException("fromUrl has an invalid port '" + port + "' (must be a number in 1..65535): '"
+                        + Masking.maskUrl(url) + "'");
+            }
         }
 
         /** Why {@code url} did not parse, without any of its credentials. */

@@ -494,7 +494,8 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
                     commands, failures, db == current));
         }
         Duration unavailable = current == null ? Duration.ofNanos(System.nanoTime() - controller.unavailableSinceNanos()) : null;
-        return new MultiDbStatus(current == null ? null : current.name(), unavailable, List.copyOf(databases));
+        return new MultiDbStatus(current == null ? null : current.name(), unavailable, List.copyOf(databases),
+                events.droppedEvents());
     }
 
     /** Adds a health check to every database's next runs. */

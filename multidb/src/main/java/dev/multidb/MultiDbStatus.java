@@ -14,8 +14,16 @@ import dev.multidb.circuit.CircuitState;
  *
  * @param active          the name of the active database, or {@code null} when none is usable
  * @param unavailableFor  how long no database has been usable, or {@code null} while one is
+ * @param databases       every database
+ * @param droppedEvents   events dropped since the client started because listeners were too slow and the event
+ *                        queue ({@link dev.multidb.event.EventBus#DEFAULT_CAPACITY} events) was full
  */
-public record MultiDbStatus(String active, Duration unavailableFor, List<DatabaseStatus> databases) {
+public record MultiDbStatus(String active, Duration unavailableFor, List<DatabaseStatus> databases, long droppedEvents) {
+
+    /** A snapshot without dropped events. */
+    public MultiDbStatus(String active, Duration unavailableFor, List<DatabaseStatus> databases) {
+        this(active, unavailableFor, databases, 0);
+    }
 
     /**
      * One database in a {@link MultiDbStatus}.
@@ -43,6 +51,9 @@ public record MultiDbStatus(String active, Duration unavailableFor, List<Databas
                     db.healthLatencyMillis() < 0 ? "-" : String.format(Locale.ROOT, "%.2f ms", db.healthLatencyMillis()),
                     db.windowFailures(), db.windowCommands(), db.lastFailure() == null ? "" : "  last failure: " + db.lastFailure()));
         }
+        if (droppedEvents > 0) {
+            sb.append("  dropped events: ").append(droppedEvents).append(" (event listeners too slow)\n");
+        }
         return sb.toString();
     }
 
@@ -65,6 +76,7 @@ public record MultiDbStatus(String active, Duration unavailableFor, List<Databas
                     .put("windowCommands", db.windowCommands()).put("windowFailures", db.windowFailures())
                     .put("active", db.active());
         }
+        root.put("droppedEvents", droppedEvents);
         return root.toString();
     }
 }

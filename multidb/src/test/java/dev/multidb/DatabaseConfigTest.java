@@ -45,6 +45,38 @@ class DatabaseConfigTest {
     }
 
     @Test
+    void aNonNumericOrOutOfRangePortIsRefusedNamingIt() {
+        for (String url : List.of("redis://127.0.0.1:notaport", "rediss://127.0.0.1:notaport", "redis://h:notaport/0",
+                "redis://u:s3cret@127.0.0.1:notaport", "rediss://:s3cret@h:notaport", "redis://[::1]:notaport",
+                "redis://h:70000", "redis://h:0", "redis://h:", "redis://h:-1", "redis://h:6379x")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> DatabaseConfig.builder().fromUrl(url).build(), url);
+            String port = url.substring(url.lastIndexOf(':') + 1).replace("/0", "");
+            assertThat(e.getMessage()).as(url).contains("fromUrl", "port '" + port + "'").doesNotContain("s3cret");
+        }
+    }
+
+    @Test
+    void validPortsStillParseIncludingIpv6Literals() {
+        assertThat(DatabaseConfig.builder().fromUrl("redis://[::1]:6380").build().uri())
+                .satisfies(uri -> {
+                    assertThat(uri.getHost()).contains("::1"); // Lettuce keeps the brackets, which InetAddress accepts
+                    assertThat(uri.getPort()).isEqualTo(6380);
+                });
+        assertThat(DatabaseConfig.builder().fromUrl("redis://[::1]").build().uri().getPort()).isEqualTo(6379);
+        assertThat(DatabaseConfig.builder().fromUrl("redis://u:p%3Aw@h:6381/2").build().uri())
+                .satisfies(uri -> {
+                    assertThat(uri.getHost()).isEqualTo("h");
+                    assertThat(uri.getPort()).isEqualTo(6381);
+                    assertThat(uri.getDatabase()).isEqualTo(2);
+                });
+        assertThat(DatabaseConfig.builder().fromUrl("rediss://:pw@h:6390?verifyPeer=FULL").build().uri().getPort())
+                .isEqualTo(6390);
+        assertThat(DatabaseConfig.builder().fromUrl("redis://h").build().uri().getPort()).isEqualTo(6379);
+        assertThat(DatabaseConfig.builder().fromUrl("redis://h:65535").build().uri().getPort()).isEqualTo(65535);
+    }
+
+    @Test
     void healthCheckUrlWithCredentialsIsRejectedByName() {
         assertThatThrownBy(() -> DatabaseConfig.builder().fromUrl("redis://h")
                 .healthCheckUrl("https://admin:hunter2@cluster.example.com").build())

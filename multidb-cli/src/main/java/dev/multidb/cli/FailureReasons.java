@@ -40,7 +40,7 @@ final class FailureReasons {
             rows.add(!fill ? db : new DatabaseStatus(db.name(), db.endpoint(), db.weight(), db.circuit(), db.healthy(),
                     db.healthLatencyMillis(), known, db.windowCommands(), db.windowFailures(), db.active()));
         }
-        return new MultiDbStatus(status.active(), status.unavailableFor(), List.copyOf(rows));
+        return new MultiDbStatus(status.active(), status.unavailableFor(), List.copyOf(rows), status.droppedEvents());
     }
 
     /** The message, as status() gives it, and the root cause when it says more ("Connection refused"). */

@@ -100,6 +100,16 @@ class StatusCommandTest {
     }
 
     @Test
+    void aNonNumericPortIsAUsageErrorNotAnUnreachableDatabase() {
+        CliProcess.Result run = CliProcess.run("status", "redis://:s3cret@127.0.0.1:notaport");
+
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(2);
+        assertThat(run.err()).contains("port 'notaport'", "Usage: multidb status");
+        assertThat(run.all()).doesNotContain("s3cret");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
     void passwordsAreNeverPrinted() {
         try (RedisServer down = RedisServer.start()) {
             down.kill();

@@ -40,6 +40,8 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final List<String> extraArgs;
+    /** The {@code --requirepass} given, sent with AUTH by this class's own commands; null for none. */
+    private final String password;
     private final Path dir;
     private final Path logFile;
     private final Path consoleFile;
@@ -50,6 +52,8 @@ public final class RedisServer implements AutoCloseable {
     private RedisServer(int port, List<String> extraArgs) {
         this.port = port;
         this.extraArgs = extraArgs;
+        int requirepass = extraArgs.indexOf("--requirepass");
+        this.password = requirepass >= 0 && requirepass + 1 < extraArgs.size() ? extraArgs.get(requirepass + 1) : null;
         try {
             this.dir = Files.createTempDirectory("multidb-redis-" + port + "-");
         } catch (IOException e) {
@@ -66,7 +70,9 @@ public final class RedisServer implements AutoCloseable {
 
     /**
      * Starts a fresh server with additional command-line config (e.g. {@code "--cluster-enabled", "yes"}),
-     * applied after the defaults so they can override them.
+     * applied after the defaults so they can override them. With {@code "--requirepass", pw} the server requires
+     * that password; this class's own commands ({@link #ping()}, {@link #command}) authenticate with it, while
+     * {@link #uri()} stays without it.
      *
      * @throws IllegalStateException if the server does not come up within 10 s; the message has its log tail
      */
@@ -203,7 +209,7 @@ public final class RedisServer implements AutoCloseable {
     /** Like {@link #command(String...)} with the given connect and read timeout. */
     public String command(Duration timeout, String... args) {
         try {
-            return Resp.call(HOST, port, timeout, args);
+            return Resp.callAuthenticated(HOST, port, timeout, password, args);
         } catch (IOException e) {
             throw new UncheckedIOException(String.join(" ", args) + " to " + uri() + " failed: " + e, e);
         }
@@ -277,8 +283,8 @@ public final class RedisServer implements AutoCloseable {
     /** PING answers and the answering server is our process, not someone else who owned the port first. */
     private boolean answersAsUs(long pid) {
         try {
-            return "PONG".equals(Resp.call(HOST, port, PROBE_TIMEOUT, "PING"))
-                    && Resp.call(HOST, port, PROBE_TIMEOUT, "INFO", "server").contains("process_id:" + pid + "\r\n");
+            return "PONG".equals(Resp.callAuthenticated(HOST, port, PROBE_TIMEOUT, password, "PING"))
+                    && Resp.callAuthenticated(HOST, port, PROBE_TIMEOUT, password, "INFO", "server").contains("process_id:" + pid + "\r\n");
         } catch (IOException | IllegalStateException notReadyYet) {
             return false;
         }

@@ -23,13 +23,23 @@ final class Resp {
 
     /** Sends one command on a short-lived connection and returns the rendered reply (see {@link #read}). */
     static String call(String host, int port, Duration timeout, String... args) throws IOException {
+        return callAuthenticated(host, port, timeout, null, args);
+    }
+
+    /** Like {@link #call(String, int, Duration, String...)}, first sending {@code AUTH password} unless it is null. */
+    static String callAuthenticated(String host, int port, Duration timeout, String password, String... args) throws IOException {
         int millis = (int) Math.max(1, timeout.toMillis());
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), millis);
             socket.setSoTimeout(millis);
             socket.setTcpNoDelay(true);
+            BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
+            if (password != null) {
+                write(socket.getOutputStream(), "AUTH", password);
+                read(in);
+            }
             write(socket.getOutputStream(), args);
-            return read(new BufferedInputStream(socket.getInputStream()));
+            return read(in);
         }
     }
 

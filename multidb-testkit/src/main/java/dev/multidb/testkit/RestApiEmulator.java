@@ -172,9 +172,20 @@ public final class RestApiEmulator implements AutoCloseable {
         return clientKeyFile;
     }
 
-    /** Adds (or replaces) a bdb with one endpoint; its availability starts at 200. */
+    /**
+     * Adds (or replaces) a bdb with one endpoint on port {@code 12000 + uid}; its availability starts at 200.
+     */
     public RestApiEmulator addBdb(int uid, String dnsName, String... addr) {
-        bdbs.put(String.valueOf(uid), new Bdb(uid, dnsName, List.of(addr)));
+        return addBdb(uid, 12000 + uid, dnsName, addr);
+    }
+
+    /**
+     * Adds (or replaces) a bdb with one endpoint on {@code port} (the REST API's {@code endpoints[].port}); its
+     * availability starts at 200. Several bdbs may share a DNS name or address and differ by port, as databases of
+     * one Redis Enterprise cluster do.
+     */
+    public RestApiEmulator addBdb(int uid, int port, String dnsName, String... addr) {
+        bdbs.put(String.valueOf(uid), new Bdb(uid, port, dnsName, List.of(addr)));
         availability.putIfAbsent(String.valueOf(uid), 200);
         return this;
     }
@@ -365,13 +376,13 @@ public final class RestApiEmulator implements AutoCloseable {
         }
     }
 
-    private record Bdb(int uid, String dnsName, List<String> addr) {
+    private record Bdb(int uid, int port, String dnsName, List<String> addr) {
         Map<String, Object> json() {
             Map<String, Object> endpoint = new LinkedHashMap<>();
             endpoint.put("uid", uid + ":1");
             endpoint.put("dns_name", dnsName);
             endpoint.put("addr", addr);
-            endpoint.put("port", 12000 + uid);
+            endpoint.put("port", port);
             endpoint.put("addr_type", "external");
             Map<String, Object> bdb = new LinkedHashMap<>();
             bdb.put("uid", uid);

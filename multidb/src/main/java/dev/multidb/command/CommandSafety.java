@@ -2,6 +2,7 @@ package dev.multidb.command;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -24,7 +25,12 @@ import io.netty.buffer.Unpooled;
  * the caller's view of it (SET … NX / GET, whose reply is the point).</li>
  * </ul>
  *
- * Only consulted when an attempt failed, never on the hot path.
+ * Only consulted when an attempt failed, never on the hot path. The table is checked against the server's own
+ * {@code COMMAND} metadata by {@code CommandSafetyServerIT}: every READ_ONLY entry is flagged {@code readonly}
+ * (PING, ECHO, INFO, TIME, LASTSAVE, ROLE, COMMAND and PUBSUB are listed exceptions: introspection that touches no
+ * key), every IDEMPOTENT entry is flagged {@code write}, and every command the server flags {@code readonly} is
+ * here or deliberately left out. TOUCH is read-only as the server says (it only refreshes the access time);
+ * COPY without REPLACE is idempotent (a second copy finds the destination and does nothing).
  */
 public final class CommandSafety {
 
@@ -61,7 +67,7 @@ public final class CommandSafety {
             // scripts declared read-only
             "EVAL_RO", "EVALSHA_RO", "FCALL_RO",
             // server and connection
-            "PING", "ECHO", "INFO", "TIME", "LASTSAVE", "ROLE", "COMMAND", "PUBSUB",
+            "PING", "ECHO", "INFO", "TIME", "LASTSAVE", "ROLE", "COMMAND", "PUBSUB", "LOLWUT",
             // RedisJSON
             "JSON.GET", "JSON.MGET", "JSON.TYPE", "JSON.STRLEN", "JSON.OBJKEYS", "JSON.OBJLEN", "JSON.ARRLEN",
             "JSON.ARRINDEX");
@@ -84,6 +90,16 @@ public final class CommandSafety {
     private CommandSafety() {
     }
 
+    /** The commands READ_ONLY by name alone (for the tests that prove the table). */
+    static Set<String> readOnlyCommands() {
+        return READ_ONLY;
+    }
+
+    /** The commands IDEMPOTENT by name alone (for the tests that prove the table). */
+    static Set<String> idempotentCommands() {
+        return IDEMPOTENT;
+    }
+
     /** Classifies one command by its name and, for the commands whose options matter, its arguments. */
     public static Safety classify(ProtocolKeyword type, CommandArgs<?, ?> args) {
         String name = type.toString().toUpperCase(Locale.ROOT);
@@ -97,7 +113,7 @@ public final class CommandSafety {
             case "SET" -> setSafety(tokens(args));
             case "ZADD" -> noneOf(tokens(args), 1, "INCR");
             case "JSON.SET" -> noneOf(tokens(args), 3, "NX", "XX");
-            case "XADD" -> anyOf(tokens(args), 1, "IDMP", "IDMPAUTO");
+            case "XADD" -> xaddSafety(tokens(args));
             default -> Safety.UNSAFE;
         };
     }
@@ -125,9 +141,64 @@ public final class CommandSafety {
         return Safety.IDEMPOTENT;
     }
 
-    /** IDEMPOTENT only if one of the tokens from {@code from} on is one of {@code keywords}. */
-    private static Safety anyOf(List<String> tokens, int from, String... keywords) {
-        return noneOf(tokens, from, keywords) == Safety.UNSAFE ? Safety.IDEMPOTENT : Safety.UNSAFE;
+    /**
+     * XADD is idempotent only with Redis 8's idempotent-production option and an auto-generated ID:
+     * {@code XADD key [NOMKSTREAM] [KEEPREF|DELREF|ACKED] [IDMP producer-id iid | IDMPAUTO producer-id]
+     * [MAXLEN|MINID [=|~] threshold [LIMIT count]] * field value [field value …]}. The options are read the way the
+     * server reads them (any order, each at most once, up to the first token that is none of them: the ID), so a
+     * field or value named {@code IDMP} after the ID is just data. Anything that does not parse is UNSAFE.
+     *
+     * <p>An explicit ID ({@code XADD s 5-1 f v}) is UNSAFE too, although a second application fails ("ID equal or
+     * smaller than the target stream top item") and leaves the stream as it was: the caller would see that error
+     * instead of the first attempt's reply, so the retry is not transparent.
+     */
+    static Safety xaddSafety(List<String> tokens) {
+        boolean idempotentProduction = false;
+        Set<String> seen = new HashSet<>();
+        int i = 1; // tokens[0] is the key
+        while (i < tokens.size()) {
+            String token = tokens.get(i).toUpperCase(Locale.ROOT);
+            String group = switch (token) {
+                case "KEEPREF", "DELREF", "ACKED" -> "REF";
+                case "IDMP", "IDMPAUTO" -> "IDMP";
+                case "MAXLEN", "MINID" -> "TRIM";
+                case "NOMKSTREAM" -> "NOMKSTREAM";
+                default -> null;
+            };
+            if (group == null) {
+                break; // the ID
+            }
+            if (!seen.add(group)) {
+                return Safety.UNSAFE; // repeated or conflicting options: not what we can vouch for
+            }
+            switch (token) {
+                case "IDMP" -> {
+                    i += 3;
+                    idempotentProduction = true;
+                }
+                case "IDMPAUTO" -> {
+                    i += 2;
+                    idempotentProduction = true;
+                }
+                case "MAXLEN", "MINID" -> {
+                    i++;
+                    if (i < tokens.size() && (tokens.get(i).equals("=") || tokens.get(i).equals("~"))) {
+                        i++;
+                    }
+                    i++; // the threshold
+                    if (i < tokens.size() && tokens.get(i).equalsIgnoreCase("LIMIT")) {
+                        i += 2;
+                    }
+                }
+                default -> i++;
+            }
+        }
+        // Now at the ID, followed by at least one field-value pair.
+        int pairs = tokens.size() - i - 1;
+        if (i >= tokens.size() || pairs < 2 || pairs % 2 != 0) {
+            return Safety.UNSAFE;
+        }
+        return idempotentProduction && tokens.get(i).equals("*") ? Safety.IDEMPOTENT : Safety.UNSAFE;
     }
 
     private static boolean isNumber(String token) {

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulConnection;
 
 import dev.multidb.Database;
@@ -67,7 +68,8 @@ public final class HealthCheckRunner {
             long latency = pass ? System.nanoTime() - started : lastLatency;
             Boolean verdict = policy.verdict(nowPassed, nowFailed, probes);
             if (verdict != null) {
-                Throwable cause = pass ? null : (error != null ? unwrap(error) : new IllegalStateException("health check returned false"));
+                Throwable cause = pass ? null : error != null ? reason(db, unwrap(error))
+                        : new HealthCheckFailedException("health check returned false for database '" + db.name() + "'");
                 result.complete(new HealthResult(verdict, verdict ? latency : -1, verdict ? null : cause));
                 return;
             }
@@ -120,6 +122,29 @@ public final class HealthCheckRunner {
             all = all.thenCompose(okSoFar -> okSoFar ? check.check(target).toCompletableFuture() : CompletableFuture.completedFuture(false));
         }
         return all;
+    }
+
+    /**
+     * The failure as an operator should read it. A rejected password or a missing one shows as Lettuce's
+     * "Unable to connect to …" with the server's WRONGPASS/NOAUTH reply deep in the cause chain (or as that reply
+     * itself, from a check's command): say that authentication failed, with the server's text, which never holds
+     * the password. Anything else is kept as it is.
+     */
+    static Throwable reason(DatabaseRuntime<?, ?> db, Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage();
+            if (t instanceof RedisCommandExecutionException && message != null && isAuthenticationError(message)) {
+                return new HealthCheckFailedException("authentication failed for database '" + db.name() + "': " + message,
+                        error);
+            }
+        }
+        return error;
+    }
+
+    private static boolean isAuthenticationError(String message) {
+        // WRONGPASS: wrong user or password (Redis 6+); NOAUTH: none given; the others: Redis 5 and older.
+        return message.startsWith("WRONGPASS") || message.startsWith("NOAUTH")
+                || message.startsWith("ERR invalid password") || message.startsWith("ERR AUTH");
     }
 
     private static Throwable unwrap(Throwable error) {

@@ -1,33 +1,17 @@
 package dev.multidb.health;
 
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Predicate;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.multidb.Database;
 import dev.multidb.Masking;
@@ -44,9 +28,12 @@ import dev.multidb.Masking;
  * in {@code U}, for a reverse proxy, is kept as a prefix; a query or fragment of {@code U} is dropped, and
  * credentials in {@code U} are refused:
  * <ol>
- *   <li>{@code GET B/v1/bdbs?fields=uid,endpoints}, only while the database's bdb uid is not known. The bdb
- *       whose {@code endpoints[].dns_name} equals {@code H} (case-insensitively) is chosen, else the one whose
- *       {@code endpoints[].addr[]} contains {@code H}. Its uid is cached per REST base and host.</li>
+ *   <li>{@code GET B/v1/bdbs?fields=uid,endpoints}, only while the database's bdb uid is not known. With
+ *       {@code P} the database's port, the bdb with an endpoint whose {@code port} is {@code P} and whose
+ *       {@code dns_name} equals {@code H} (case-insensitively) is chosen, else one with an endpoint on {@code P}
+ *       whose {@code addr[]} contains {@code H} (the databases of one cluster share its addresses and differ by
+ *       port; an endpoint without a {@code port} field matches by host alone). Its uid is cached per REST base,
+ *       host and port.</li>
  *   <li>{@code GET B/v1/bdbs/{uid}/availability?extend_check=lag&availability_lag_tolerance_ms={lagTolerance}}
  *       on every check ({@code uid} URL-encoded, the tolerance in whole milliseconds).</li>
  * </ol>
@@ -59,13 +46,15 @@ import dev.multidb.Masking;
  * <h2>Verdict</h2>
  * <ul>
  *   <li>a 2xx answer from the availability call: healthy ({@code true});</li>
- *   <li>503 from the availability call (the REST API's "not available / lag above tolerance"): {@code false};</li>
+ *   <li>503 from the availability call (the REST API's "not available / lag above tolerance"): completes
+ *       exceptionally with a {@link HealthCheckFailedException} saying that the database lags beyond the tolerance
+ *       (or is unavailable), which the client shows as the database's last failure;</li>
  *   <li>anything else completes exceptionally with a {@link RestApiException} that says what went wrong: no
  *       {@code healthCheckUrl}, no bdb for the host, 401/403 (credentials), another status, a TLS failure, a
  *       timeout ({@code httpTimeout} per request) or a connection failure. Any of these drops the cached uid,
  *       so a re-created database is found again.</li>
  * </ul>
- * The check never blocks: requests go through {@link HttpClient#sendAsync}. The client's probe timeout
+ * The check never blocks: requests go through {@link java.net.http.HttpClient#sendAsync}. The client's probe timeout
  * ({@code MultiDbConfig.healthCheckTimeout}) still bounds a whole check, which is up to two requests; give it
  * at least {@code 2 × httpTimeout}.
  *
@@ -105,8 +94,6 @@ public final class LagAwareHealthCheck implements HealthCheck {
 
     /** The availability call's "unavailable or lagging" answer: a verdict, not an error. */
     private static final int UNAVAILABLE = 503;
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_BODY_IN_MESSAGE = 200;
     private static final System.Logger LOG = System.getLogger(LagAwareHealthCheck.class.getName());
 
     private final int restApiPort;
@@ -116,11 +103,8 @@ public final class LagAwareHealthCheck implements HealthCheck {
     private final Path clientCertificate;
     private final Path clientKey;
     private final String username;
-    private final String authorization;
-    private final String encodedCredentials;
-    private final String password;
     private final Duration httpTimeout;
-    private final HttpClient http;
+    private final RestApiClient rest;
     private final Map<UidKey, String> uids = new ConcurrentHashMap<>();
 
     private LagAwareHealthCheck(Builder b) {
@@ -131,23 +115,13 @@ public final class LagAwareHealthCheck implements HealthCheck {
         this.clientCertificate = b.clientCertificate;
         this.clientKey = b.clientKey;
         this.username = b.username;
-        this.password = b.password == null ? null : new String(b.password);
-        this.encodedCredentials = b.username == null ? null : Base64.getEncoder()
-                .encodeToString((b.username + ":" + password).getBytes(StandardCharsets.UTF_8));
-        this.authorization = encodedCredentials == null ? null : "Basic " + encodedCredentials;
         this.httpTimeout = b.httpTimeout;
-        if (!verifyTls && authorization != null) {
+        if (!verifyTls && b.username != null) {
             // Without peer verification anyone on the path can pose as the REST API and collect the credentials.
             LOG.log(System.Logger.Level.WARNING, "LagAwareHealthCheck: verifyTls(false) with basicAuth of user '" + username
                     + "': the REST API's certificate and host name are not checked, so the credentials may reach an impostor");
         }
-        SSLContext ssl = PemTls.context(verifyTls, caFile, clientCertificate, clientKey);
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade headers: exactly the requests documented above
-                .connectTimeout(httpTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER) // a redirect could carry the Authorization header elsewhere
-                .sslContext(ssl)
-                .build();
+        this.rest = new RestApiClient(b.username, b.password, httpTimeout, verifyTls, caFile, clientCertificate, clientKey);
     }
 
     /** A builder with the defaults: port 9443, 5000 ms tolerance, verified TLS, no auth, 1 s HTTP timeout. */
@@ -176,146 +150,48 @@ public final class LagAwareHealthCheck implements HealthCheck {
             throw new RestApiException("database '" + db.name() + "' has no host name to look up in the REST API");
         }
         String base = baseUrl(url, restApiPort);
-        if (authorization != null && base.startsWith("http://")) {
+        if (rest.sendsCredentials() && base.startsWith("http://")) {
             throw new RestApiException("refusing to send basic-auth credentials over plain HTTP to " + base
                     + " (healthCheckUrl of '" + db.name() + "'): use https://");
         }
-        UidKey key = new UidKey(base, host.toLowerCase(Locale.ROOT));
+        int port = db.uri().getPort();
+        UidKey key = new UidKey(base, host.toLowerCase(Locale.ROOT), port);
         String cached = uids.get(key);
         CompletableFuture<String> uid = cached != null ? CompletableFuture.completedFuture(cached)
-                : findUid(base, host, db.name()).thenApply(found -> {
+                : findUid(base, host, port, db.name()).thenApply(found -> {
                     uids.put(key, found);
                     return found;
                 });
-        return uid.thenCompose(found -> availability(base, found, db.name())).whenComplete((ok, error) -> {
-            if (error != null) {
-                uids.remove(key);
+        return uid.thenCompose(found -> availability(base, found, db)).whenComplete((ok, error) -> {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause != null && !(cause instanceof HealthCheckFailedException)) {
+                uids.remove(key); // a REST error, not a verdict: look the bdb up again next time
             }
         });
     }
 
-    private CompletableFuture<String> findUid(String base, String host, String dbName) {
+    private CompletableFuture<String> findUid(String base, String host, int port, String dbName) {
         String path = "/v1/bdbs?fields=uid,endpoints";
-        return get(base, path).thenApply(response -> {
-            requireSuccess(base, path, response);
-            JsonNode bdbs;
-            try {
-                bdbs = JSON.readTree(response.body());
-            } catch (IOException e) {
-                String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.toString();
-                throw new RestApiException(response.statusCode(), "GET " + path + " at " + base
-                        + " did not answer JSON: " + why, null);
-            }
-            if (bdbs == null || !bdbs.isArray()) {
-                throw new RestApiException(response.statusCode(), "GET " + path + " at " + base
-                        + " did not answer a JSON array of bdbs", null);
-            }
-            String uid = match(bdbs, e -> host.equalsIgnoreCase(e.path("dns_name").asText("")));
-            if (uid == null) {
-                uid = match(bdbs, e -> contains(e.path("addr"), host));
-            }
-            if (uid == null) {
-                throw new RestApiException(response.statusCode(), "unknown bdb: none of the " + bdbs.size()
-                        + " bdbs at " + base + " has an endpoint whose dns_name or addr is '" + host
-                        + "' (database '" + dbName + "')", null);
-            }
-            return uid;
+        return rest.get(base, path).thenApply(response -> {
+            rest.requireSuccess(base, path, response);
+            return BdbLookup.findUid(response.body(), response.statusCode(), base, path, host, port, dbName);
         });
     }
 
-    private static String match(JsonNode bdbs, Predicate<JsonNode> endpointMatches) {
-        for (JsonNode bdb : bdbs) {
-            for (JsonNode endpoint : bdb.path("endpoints")) {
-                if (endpointMatches.test(endpoint) && !bdb.path("uid").isMissingNode()) {
-                    return bdb.path("uid").asText();
-                }
-            }
-        }
-        return null;
-    }
-
-    private static boolean contains(JsonNode addresses, String host) {
-        for (JsonNode address : addresses) {
-            if (host.equalsIgnoreCase(address.asText())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private CompletableFuture<Boolean> availability(String base, String uid, String dbName) {
+    private CompletableFuture<Boolean> availability(String base, String uid, Database db) {
         String path = "/v1/bdbs/" + URLEncoder.encode(uid, StandardCharsets.UTF_8)
                 + "/availability?extend_check=lag&availability_lag_tolerance_ms=" + lagTolerance.toMillis();
-        return get(base, path).thenApply(response -> {
+        return rest.get(base, path).thenApply(response -> {
             if (response.statusCode() == UNAVAILABLE) {
-                return false; // the REST API's verdict: unavailable, or lagging beyond the tolerance
+                // The REST API's verdict: unavailable, or lagging beyond the tolerance. It does not say by how much.
+                throw new HealthCheckFailedException("database '" + db.name() + "' lags: its Active-Active replication"
+                        + " lag is above lagTolerance " + lagTolerance.toMillis() + " ms, or it is unavailable (REST API at "
+                        + base + " answered HTTP 503 for bdb " + uid + rest.bodyHint(response) + ")");
             }
-            requireSuccess(base, path, response);
+            rest.requireSuccess(base, path, response);
             return true;
         });
-    }
-
-    private void requireSuccess(String base, String path, HttpResponse<byte[]> response) {
-        int status = response.statusCode();
-        if (status >= 200 && status < 300) {
-            return;
-        }
-        String why = switch (status) {
-            case 401 -> authorization == null ? "requires credentials (HTTP 401): set basicAuth"
-                    : "rejected the credentials of user '" + username + "' (HTTP 401)";
-            case 403 -> "refused access (HTTP 403): the user may lack the permission to read bdbs";
-            case 404 -> "answered HTTP 404 (no such bdb or path)";
-            default -> "answered HTTP " + status;
-        };
-        throw new RestApiException(status, "REST API at " + base + " " + why + " for GET " + path + bodyHint(response), null);
-    }
-
-    private String bodyHint(HttpResponse<byte[]> response) {
-        String body = new String(response.body(), StandardCharsets.UTF_8).replaceAll("\\s+", " ").trim();
-        if (body.isEmpty()) {
-            return "";
-        }
-        // A proxy's error page could echo the request: never let the credentials into a message.
-        if (password != null && !password.isEmpty()) {
-            body = body.replace(password, "***");
-        }
-        if (encodedCredentials != null) {
-            body = body.replace(encodedCredentials, "***");
-        }
-        return ": " + (body.length() > MAX_BODY_IN_MESSAGE ? body.substring(0, MAX_BODY_IN_MESSAGE) + "..." : body);
-    }
-
-    private CompletableFuture<HttpResponse<byte[]>> get(String base, String path) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(httpTimeout).GET();
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
-                .exceptionally(error -> {
-                    throw describe(base, path, error);
-                });
-    }
-
-    private RestApiException describe(String base, String path, Throwable error) {
-        Throwable cause = error;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof SSLException) {
-                return new RestApiException(-1, "TLS failure talking to REST API at " + base + " (verifyTls=" + verifyTls
-                        + (caFile != null ? ", caFile=" + caFile : "") + (clientCertificate != null ? ", client certificate set" : "")
-                        + "): " + t.getMessage(), cause);
-            }
-        }
-        if (cause instanceof HttpTimeoutException) {
-            return new RestApiException(-1, "timeout: REST API at " + base + " did not answer GET " + path
-                    + " within httpTimeout " + httpTimeout.toMillis() + " ms", cause);
-        }
-        if (cause instanceof ConnectException) {
-            return new RestApiException(-1, "cannot connect to REST API at " + base + ": " + cause, cause);
-        }
-        return new RestApiException(-1, "GET " + path + " at " + base + " failed: " + cause, cause);
     }
 
     /**
@@ -382,7 +258,7 @@ public final class LagAwareHealthCheck implements HealthCheck {
                 + ", httpTimeout=" + httpTimeout.toMillis() + "ms]";
     }
 
-    private record UidKey(String base, String host) {
+    private record UidKey(String base, String host, int port) {
     }
 
     /** Options of a {@link LagAwareHealthCheck}; validated in {@link #build()}. Not thread-safe. */

@@ -42,7 +42,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>{@code expectRole} {@link Role#ANY}; set {@link Role#REPLICA} or {@link Role#PRIMARY} to also fail a
  *       database whose role is not the expected one (for example a replica that has been promoted).</li>
  * </ul>
- * An unhealthy verdict completes the stage exceptionally with an {@link IllegalStateException} whose message
+ * An unhealthy verdict completes the stage exceptionally with a {@link HealthCheckFailedException} (an
+ * {@link IllegalStateException}) whose message
  * says which rule failed, with the numbers; a healthy one completes with {@code true}. Thread-safe.
  */
 public final class ReplicationLagHealthCheck implements HealthCheck {
@@ -100,12 +101,12 @@ public final class ReplicationLagHealthCheck implements HealthCheck {
             requireRole(name, Role.PRIMARY);
             return judgePrimary(name, info);
         }
-        throw new IllegalStateException("'" + name + "': INFO replication has no known role (role:" + role + ")");
+        throw new HealthCheckFailedException("'" + name + "': INFO replication has no known role (role:" + role + ")");
     }
 
     private void requireRole(String name, Role actual) {
         if (expectRole != Role.ANY && expectRole != actual) {
-            throw new IllegalStateException("'" + name + "' is a " + describe(actual) + ", expected a " + describe(expectRole));
+            throw new HealthCheckFailedException("'" + name + "' is a " + describe(actual) + ", expected a " + describe(expectRole));
         }
     }
 
@@ -118,19 +119,19 @@ public final class ReplicationLagHealthCheck implements HealthCheck {
         String link = info.get("master_link_status");
         if (!"up".equals(link)) {
             String since = info.get("master_link_down_since_seconds");
-            throw new IllegalStateException("replica '" + name + "': replication link to primary " + primary + " is " + link
+            throw new HealthCheckFailedException("replica '" + name + "': replication link to primary " + primary + " is " + link
                     + ("1".equals(info.get("master_sync_in_progress")) ? " (full sync in progress)"
                             : since != null && !since.equals("-1") ? " (down for " + since + " s)" : ""));
         }
         long silence = number(info, "master_last_io_seconds_ago", -1);
         if (silence > maxSilence.toSeconds()) {
-            throw new IllegalStateException("replica '" + name + "': nothing received from primary " + primary + " for "
+            throw new HealthCheckFailedException("replica '" + name + "': nothing received from primary " + primary + " for "
                     + silence + " s (maxSilence " + maxSilence.toSeconds() + " s)");
         }
         long read = number(info, "slave_read_repl_offset", -1);
         long applied = number(info, "slave_repl_offset", -1);
         if (read >= 0 && applied >= 0 && read - applied > maxLagBytes) {
-            throw new IllegalStateException("replica '" + name + "': " + (read - applied) + " bytes received from primary "
+            throw new HealthCheckFailedException("replica '" + name + "': " + (read - applied) + " bytes received from primary "
                     + primary + " are not applied yet (maxLagBytes " + maxLagBytes + ")");
         }
         return true;
@@ -162,7 +163,7 @@ public final class ReplicationLagHealthCheck implements HealthCheck {
             }
         }
         if (inSync < minReplicas) {
-            throw new IllegalStateException("primary '" + name + "': " + inSync + " replica(s) in sync, minReplicas " + minReplicas
+            throw new HealthCheckFailedException("primary '" + name + "': " + inSync + " replica(s) in sync, minReplicas " + minReplicas
                     + " (maxLagBytes " + maxLagBytes + ", maxSilence " + maxSilence.toSeconds() + " s)"
                     + (others.length() > 0 ? "; out of sync: " + others : ""));
         }

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,6 +58,8 @@ import dev.multidb.MultiDbStatus.DatabaseStatus;
  * <li>{@code multidb.unavailable} (timer): how long each outage lasted, from "no database is
  * usable" ({@link AllDatabasesUnavailableEvent}) to the next switch to a database.</li>
  * <li>{@code multidb.unavailable.active} (gauge): 1 while no database is usable, else 0.</li>
+ * <li>{@code multidb.events.dropped} (function counter): events the client dropped because its event queue was
+ * full (listeners too slow), as {@link MultiDbStatus#droppedEvents()}.</li>
  * </ul>
  *
  * <h2>Cost</h2>
@@ -92,6 +95,7 @@ public final class MultiDbMetrics implements AutoCloseable {
     static final String HEALTH_HEALTHY = PREFIX + "health.healthy";
     static final String COMMAND_FAILURES = PREFIX + "command.failures";
     static final String RETRIES = PREFIX + "retries";
+    static final String EVENTS_DROPPED = PREFIX + "events.dropped";
     static final String UNAVAILABLE = PREFIX + "unavailable";
     static final String UNAVAILABLE_ACTIVE = PREFIX + "unavailable.active";
 
@@ -129,6 +133,10 @@ public final class MultiDbMetrics implements AutoCloseable {
                 .tags(tags).register(registry));
         gauge(UNAVAILABLE_ACTIVE, Tags.empty(), "1 while no database is usable, else 0", null,
                 m -> m.status() == null ? Double.NaN : m.status().active() == null ? 1 : 0);
+        track(FunctionCounter.builder(EVENTS_DROPPED, this,
+                        m -> m.status() == null ? 0 : m.status().droppedEvents())
+                .description("Events dropped because the event queue was full (listeners too slow)")
+                .tags(tags).register(registry));
     }
 
     /**

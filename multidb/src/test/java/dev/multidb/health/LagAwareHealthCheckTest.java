@@ -65,7 +65,9 @@ class LagAwareHealthCheckTest {
     @Test
     void unhealthyWhenTheDatabaseLags() throws Exception {
         api.setAvailability(1, 503);
-        assertThat(check(trusted().build(), database(HOST, api.url()))).isFalse();
+        HealthCheckFailedException e = lags(trusted().lagTolerance(Duration.ofMillis(250)).build(), database(HOST, api.url()));
+        assertThat(e).hasMessageContainingAll("database 'db-" + HOST + ":12001' lags", "lagTolerance 250 ms", "503",
+                "bdb 1").hasMessageNotContaining(RestApiEmulator.DEFAULT_PASSWORD);
     }
 
     @Test
@@ -84,17 +86,47 @@ class LagAwareHealthCheckTest {
     @Test
     void matchesByAddressWhenNoDnsNameMatches() throws Exception {
         api.addBdb(7, "other.cluster.test", "10.1.2.3", "10.1.2.4");
-        assertThat(check(trusted().build(), database("10.1.2.4", api.url()))).isTrue();
+        assertThat(check(trusted().build(), database("10.1.2.4", api.url(), 12007))).isTrue();
         assertThat(api.requests()).last().asString().startsWith("/v1/bdbs/7/availability");
     }
 
     @Test
     void aDnsNameMatchWinsOverAnAddressMatch() throws Exception {
         api.removeBdb(1);
-        api.addBdb(2, "some.cluster.test", HOST); // listed first, and has HOST as an address
-        api.addBdb(3, HOST.toUpperCase(), "10.9.9.9"); // has it as its DNS name (names are case-insensitive)
+        api.addBdb(2, 12001, "some.cluster.test", HOST); // listed first, and has HOST as an address
+        api.addBdb(3, 12001, HOST.toUpperCase(), "10.9.9.9"); // has it as its DNS name (names are case-insensitive)
         assertThat(check(trusted().build(), database(HOST, api.url()))).isTrue();
         assertThat(api.requests()).last().asString().startsWith("/v1/bdbs/3/availability");
+    }
+
+    @Test
+    void twoDatabasesOnOneAddressAreMatchedByPortToo() throws Exception {
+        api.removeBdb(1);
+        api.addBdb(5, 12005, HOST, "10.0.0.1");
+        api.addBdb(6, 12006, HOST, "10.0.0.1");
+        api.setAvailability(5, 200);
+        api.setAvailability(6, 503); // only the second one lags
+        LagAwareHealthCheck check = trusted().build(); // one instance serves both, with its uid cache
+        Database first = database(HOST, api.url(), 12005);
+        Database second = database(HOST, api.url(), 12006);
+
+        assertThat(check(check, first)).isTrue();
+        assertThat(api.requests()).last().asString().startsWith("/v1/bdbs/5/availability");
+        lags(check, second);
+        assertThat(api.requests()).last().asString().startsWith("/v1/bdbs/6/availability");
+        assertThat(check(check, first)).isTrue(); // the cache keeps them apart
+        assertThat(api.requests()).last().asString().startsWith("/v1/bdbs/5/availability");
+
+        // By address too.
+        Database byAddress = database("10.0.0.1", api.url(), 12006);
+        lags(check, byAddress);
+        assertThat(api.requests()).last().asString().startsWith("/v1/bdbs/6/availability");
+    }
+
+    @Test
+    void aDatabaseOnAPortNoBdbListensOnIsAnUnknownBdb() {
+        RestApiException e = failure(trusted().build(), database(HOST, api.url(), 16379));
+        assertThat(e).hasMessageContaining("unknown bdb").hasMessageContaining(HOST + ":16379");
     }
 
     @Test
@@ -104,7 +136,7 @@ class LagAwareHealthCheckTest {
         assertThat(check(check, db)).isTrue();
         assertThat(check(check, db)).isTrue();
         api.setAvailability(1, 503); // a verdict, not an error: the uid stays
-        assertThat(check(check, db)).isFalse();
+        lags(check, db);
         assertThat(api.requests().stream().filter(LIST::equals)).hasSize(1);
 
         api.setAvailability(1, 500);
@@ -119,7 +151,7 @@ class LagAwareHealthCheckTest {
         LagAwareHealthCheck check = trusted().build();
         Database db = database(HOST, api.url());
         assertThat(check(check, db)).isTrue();
-        api.removeBdb(1).addBdb(4, HOST);
+        api.removeBdb(1).addBdb(4, 12001, HOST);
         assertThat(failure(check, db).statusCode()).isEqualTo(404);
         assertThat(check(check, db)).isTrue();
         assertThat(api.requests()).last().asString().startsWith("/v1/bdbs/4/availability");
@@ -245,6 +277,13 @@ class LagAwareHealthCheckTest {
         return (RestApiException) e.getCause();
     }
 
+    /** The check's verdict "lags": a {@link HealthCheckFailedException} saying so, not a REST error. */
+    private static HealthCheckFailedException lags(LagAwareHealthCheck check, Database db) {
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> check(check, db));
+        assertThat(e.getCause()).isInstanceOf(HealthCheckFailedException.class).hasMessageContaining("lags");
+        return (HealthCheckFailedException) e.getCause();
+    }
+
     private static HealthCheckTarget target(Database db) {
         return new HealthCheckTarget() {
             @Override
@@ -261,10 +300,14 @@ class LagAwareHealthCheckTest {
 
     /** A {@link Database} with just what the check reads (a proxy, so new interface methods do not break it). */
     private static Database database(String host, String healthCheckUrl) {
-        RedisURI uri = RedisURI.create("redis://" + host + ":12001");
+        return database(host, healthCheckUrl, 12001); // bdb 1's port in the emulator
+    }
+
+    private static Database database(String host, String healthCheckUrl, int port) {
+        RedisURI uri = RedisURI.create("redis://" + host + ":" + port);
         return (Database) Proxy.newProxyInstance(Database.class.getClassLoader(), new Class<?>[] {Database.class},
                 (proxy, method, args) -> switch (method.getName()) {
-                    case "name" -> "db-" + host;
+                    case "name" -> "db-" + host + ":" + port;
                     case "uri" -> uri;
                     case "healthCheckUrl" -> healthCheckUrl;
                     case "weight" -> 1.0;

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -24,6 +25,8 @@ import dev.multidb.Database;
 import dev.multidb.DatabaseConfig;
 import dev.multidb.MultiDbClient;
 import dev.multidb.MultiDbConfig;
+import dev.multidb.WeightChangedEvent;
+import dev.multidb.event.EventBus;
 import dev.multidb.testkit.RedisServer;
 
 /** The meters follow a real failover, an outage and databases added and removed at runtime. */
@@ -148,6 +151,45 @@ class MultiDbMetricsIT {
         metrics.close();
         assertThat(multidbMeters()).isEmpty();
         metrics.close(); // idempotent
+    }
+
+    @Test
+    void eventsDroppedByAFullQueueShowInStatusAndMetrics() throws InterruptedException {
+        MultiDbClient<String, String> client = client(twoDatabases(primary.uri(), secondary.uri(), Duration.ofSeconds(1)).build());
+        MultiDbMetrics metrics = bind(client);
+        FunctionCounter dropped = registry.find("multidb.events.dropped").tag("client", "it").functionCounter();
+        assertThat(dropped).isNotNull();
+        assertThat(dropped.count()).isZero();
+        assertThat(client.status().droppedEvents()).isZero();
+
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        client.addListener(WeightChangedEvent.class, e -> {
+            entered.countDown();
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            Database secondaryDb = client.databases().stream().filter(d -> d.name().equals("secondary")).findFirst().orElseThrow();
+            client.updateDatabaseWeight(secondaryDb, 0.4);
+            assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            // The event thread is stuck in the listener: the queue fills up, then every further event is dropped.
+            int published = EventBus.DEFAULT_CAPACITY + 50;
+            for (int i = 0; i < published; i++) {
+                client.updateDatabaseWeight(secondaryDb, i % 2 == 0 ? 0.3 : 0.4);
+            }
+            long droppedNow = client.status().droppedEvents();
+            assertThat(droppedNow).isGreaterThanOrEqualTo(50).isLessThanOrEqualTo(published);
+            assertThat(client.status().toJson()).contains("\"droppedEvents\":" + droppedNow);
+            assertThat(client.status().toString()).contains("dropped events: " + droppedNow);
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(dropped.count()).isEqualTo(droppedNow));
+        } finally {
+            release.countDown();
+        }
+        metrics.close();
     }
 
     @Test
