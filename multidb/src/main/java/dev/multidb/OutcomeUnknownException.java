@@ -3,9 +3,10 @@ package dev.multidb;
 import io.lettuce.core.RedisException;
 
 /**
- * A command that is not safe to apply twice (INCR, LPUSH, XADD *, EVAL, …) may have reached the
- * database before the connection failed or the command timed out. It was not retried, so it was
- * applied at most once; whether it was applied is unknown.
+ * A command that is not safe to apply twice (INCR, LPUSH, XADD *, EVAL, …), or a write that the
+ * server may still apply late (see {@link RetryPolicy}), may have reached the database before the
+ * connection failed or the command timed out. It was not retried, so it was applied at most once;
+ * whether it was applied is unknown.
  */
 public class OutcomeUnknownException extends RedisException {
 
@@ -13,10 +14,14 @@ public class OutcomeUnknownException extends RedisException {
     private final String database;
 
     public OutcomeUnknownException(String command, String database, Throwable cause) {
-        super(command + " may or may not have been applied on database '" + database
-                + "': the attempt failed after the command was sent (" + cause.getMessage()
-                + "). It was not retried because applying it twice would change the result;"
+        this(command, database, "It was not retried because applying it twice would change the result;"
                 + " use retryPolicy(RetryPolicy.ALWAYS) to retry such commands anyway.", cause);
+    }
+
+    /** With the reason it was not retried, a sentence. */
+    public OutcomeUnknownException(String command, String database, String whyNotRetried, Throwable cause) {
+        super(command + " may or may not have been applied on database '" + database
+                + "': the attempt failed after the command was sent (" + cause.getMessage() + "). " + whyNotRetried, cause);
         this.command = command;
         this.database = database;
     }

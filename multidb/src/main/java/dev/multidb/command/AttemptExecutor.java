@@ -77,6 +77,15 @@ public final class AttemptExecutor<K, V> {
         /** Whether applying it twice leaves the same state (read-only or idempotent). */
         boolean safeToRepeat();
 
+        /** Whether it changes nothing at all, so that even a late application does no harm. */
+        boolean readOnly();
+
+        /**
+         * Whether the server may still apply it after it failed with {@code error}: a timeout, or
+         * a connection the client closed itself; not when the server closed or reset it.
+         */
+        boolean mayLandLate(Throwable error);
+
         /**
          * Whether a new attempt can start from a clean slate (its output took nothing of this
          * attempt's reply, and never will). Called only when every other condition allows a retry.
@@ -110,7 +119,7 @@ public final class AttemptExecutor<K, V> {
         boolean retryable = attemptNumber < retry.retries();
         for (int i = 0; retryable && i < attempts.size(); i++) {
             Attempt attempt = attempts.get(i);
-            retryable = mayRepeat(attempt.mayHaveReachedServer(), attempt.safeToRepeat()) && attempt.resendable();
+            retryable = mayRepeat(attempt, error) && attempt.resendable();
         }
         if (events.hasListeners()) {
             for (Attempt attempt : attempts) {
@@ -122,21 +131,44 @@ public final class AttemptExecutor<K, V> {
 
     /** What the caller of a failed attempt that is not retried gets. */
     Throwable giveUpError(Attempt attempt, Throwable error) {
-        boolean unknown = policy == RetryPolicy.SAFE && attempt.mayHaveReachedServer() && !attempt.safeToRepeat()
-                && FailureKind.of(error) != FailureKind.OTHER;
-        return unknown ? new OutcomeUnknownException(attempt.name(), attempt.database().name(), error) : error;
+        boolean guarded = policy == RetryPolicy.SAFE || policy == RetryPolicy.IDEMPOTENT;
+        if (!guarded || !attempt.mayHaveReachedServer() || FailureKind.of(error) == FailureKind.OTHER
+                || mayRepeat(attempt, error)) {
+            return error; // not sent, not the database's fault, or repeatable and merely out of retries
+        }
+        String why = attempt.safeToRepeat()
+                ? "It was not retried because the server may still apply it late (it was cut off, not closed by the"
+                        + " server), and a late copy can overwrite newer writes; use RetryPolicy.IDEMPOTENT to retry"
+                        + " idempotent writes anyway."
+                : "It was not retried because applying it twice would change the result; use"
+                        + " RetryPolicy.ALWAYS to retry such commands anyway.";
+        return new OutcomeUnknownException(attempt.name(), attempt.database().name(), why, error);
     }
 
     /**
-     * Whether the retry policy lets work be done again: never under NEVER; always under ALWAYS;
-     * under SAFE, when it never reached the server or repeating it is harmless.
+     * Whether the retry policy lets a failed attempt be done again: never under NEVER; always
+     * under ALWAYS; when it never reached the server under the others; and when it did, under
+     * IDEMPOTENT if repeating it is harmless, under SAFE if it is read-only or an idempotent write
+     * the server can no longer apply late.
      */
-    boolean mayRepeat(boolean mayHaveReachedServer, boolean safeToRepeat) {
+    boolean mayRepeat(Attempt attempt, Throwable error) {
+        if (policy == RetryPolicy.NEVER) {
+            return false;
+        }
+        if (!attempt.mayHaveReachedServer()) {
+            return true;
+        }
         return switch (policy) {
-            case NEVER -> false;
             case ALWAYS -> true;
-            case SAFE -> !mayHaveReachedServer || safeToRepeat;
+            case IDEMPOTENT -> attempt.safeToRepeat();
+            case SAFE -> attempt.readOnly() || attempt.safeToRepeat() && !attempt.mayLandLate(error);
+            case NEVER -> false;
         };
+    }
+
+    /** Whether work that never reached the server may be sent again: under every policy but NEVER. */
+    boolean mayResendUnsent() {
+        return policy != RetryPolicy.NEVER;
     }
 
     /** How many attempts may follow the first. */

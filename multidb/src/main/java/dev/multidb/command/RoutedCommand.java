@@ -36,6 +36,8 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
     private final AttemptOwner<K, V> owner;
     /** Whether it travels on the shared command connection, whose replies the stall watchdog counts. */
     private final boolean counted;
+    /** The database's abandonment count when the attempt began: a change means the client cut it. */
+    private final int abandonmentsAtStart;
     private volatile int done;
     /** What Lettuce decodes this attempt's reply into: the shared output, guarded. */
     private GuardedOutput<K, V, T> output;
@@ -58,6 +60,7 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
         this.attempt = attempt;
         this.owner = owner;
         this.counted = counted;
+        this.abandonmentsAtStart = database.abandonments();
         CommandOutput<K, V, T> shared = command.getOutput();
         this.output = shared == null ? null : new GuardedOutput<>(shared, command.getType());
     }
@@ -103,6 +106,20 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
     @Override
     public boolean resendable() {
         return outputClean();
+    }
+
+    @Override
+    public boolean readOnly() {
+        return CommandSafety.classify(command.getType(), command.getArgs()) == CommandSafety.Safety.READ_ONLY;
+    }
+
+    @Override
+    public boolean mayLandLate(Throwable error) {
+        return switch (FailureKind.of(error)) {
+            case TIMEOUT -> true;
+            case CONNECTION -> database.abandonments() != abandonmentsAtStart;
+            default -> false;
+        };
     }
 
     @Override

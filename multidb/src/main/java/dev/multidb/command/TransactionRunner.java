@@ -74,7 +74,7 @@ public final class TransactionRunner<K, V> {
                 if (!attempts.isActive(database)) {
                     tx.discard(); // the client switched meanwhile: run again where traffic goes now, if allowed
                     reusable = true;
-                    if (!attempts.mayRepeat(run.mayHaveReachedServer(), run.safeToRepeat())) {
+                    if (!attempts.mayRepeat(run, null)) {
                         throw new TransactionAbortedException("the active database changed before EXEC: the transaction"
                                 + " was discarded on '" + database.name() + "' and not run again (" + run.whyNotRepeated()
                                 + ")", null);
@@ -100,7 +100,7 @@ public final class TransactionRunner<K, V> {
             } catch (NoConnectionInTime e) {
                 // Nothing was sent. The usual cause is a database that stopped answering: by the next
                 // attempt the client has usually left it.
-                if (!attempts.mayRepeat(false, true) || ++failures > attempts.retries()) {
+                if (!attempts.mayResendUnsent() || ++failures > attempts.retries()) {
                     throw e;
                 }
                 pause(failures);
@@ -211,6 +211,17 @@ public final class TransactionRunner<K, V> {
         @Override
         public boolean safeToRepeat() {
             return !execSent && writesBeforeMulti.isEmpty();
+        }
+
+        @Override
+        public boolean readOnly() {
+            return !execSent && writesBeforeMulti.isEmpty();
+        }
+
+        /** {@code null} for a switch: every command of the run was answered, nothing is left to land. */
+        @Override
+        public boolean mayLandLate(Throwable error) {
+            return error != null && FailureKind.of(error) != FailureKind.OTHER;
         }
 
         @Override

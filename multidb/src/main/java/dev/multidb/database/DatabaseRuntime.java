@@ -2,7 +2,9 @@ package dev.multidb.database;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -60,6 +62,9 @@ public final class DatabaseRuntime<K, V> implements Database {
     public boolean suspectRunInFlight;
     private volatile boolean closed;
     private final DedicatedConnections<K, V> dedicated;
+    private volatile int abandonments;
+    /** Dedicated connections running a blocking command now. */
+    private final Set<StatefulConnection<K, V>> blockingInFlight = ConcurrentHashMap.newKeySet();
 
     public DatabaseRuntime(DatabaseConfig config, Member<K, V> member, RedisCodec<K, V> codec, Duration commandTimeout,
             Duration healthCheckTimeout, CircuitBreaker circuit, Consumer<DatabaseRuntime<K, V>> onConnectionLost) {
@@ -268,18 +273,43 @@ public final class DatabaseRuntime<K, V> implements Database {
     }
 
     /**
-     * Closes the command connection so that commands still waiting on it fail at once (and are
-     * retried elsewhere when safe) instead of waiting for their timeout.
+     * Closes the command connection, and the connections of blocking commands still running here,
+     * so that their commands fail at once (and are retried elsewhere when safe) instead of waiting
+     * for their timeout, or forever. The server may still run what it received: every command
+     * failed this way counts as one that may be applied late (see {@link #abandonments()}).
      */
     public void abandonCommandConnection() {
         StatefulConnection<K, V> current;
         synchronized (this) {
+            abandonments++;
             current = commandConnection;
             commandConnection = null;
         }
         if (current != null) {
             current.closeAsync();
         }
+        for (StatefulConnection<K, V> blocking : blockingInFlight) {
+            blocking.closeAsync();
+        }
+    }
+
+    /**
+     * How many times this client closed connections here while commands may have been running on
+     * the server ({@link #abandonCommandConnection()}). An attempt that failed on a closed
+     * connection after this count changed was cut by us, not by the server: the server may still
+     * apply it. Incremented before the connections close, so a failure it caused always sees it.
+     */
+    public int abandonments() {
+        return abandonments;
+    }
+
+    /** A blocking command runs on {@code connection} until {@link #blockingDone}: abandoning the database ends it. */
+    public void blockingStarted(StatefulConnection<K, V> connection) {
+        blockingInFlight.add(connection);
+    }
+
+    public void blockingDone(StatefulConnection<K, V> connection) {
+        blockingInFlight.remove(connection);
     }
 
     private synchronized void closeCommandConnection(StatefulConnection<K, V> connection) {

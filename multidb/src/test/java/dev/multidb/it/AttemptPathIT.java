@@ -171,6 +171,7 @@ class AttemptPathIT {
         Fixtures.Recorder recorder = new Fixtures.Recorder();
         client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri())
                 .commandTimeout(Duration.ofMillis(500))
+                .retryPolicy(RetryPolicy.IDEMPOTENT) // SET cut off by a freeze is resent
                 .failureDetector(detector::trackerFor)
                 .listener(CommandFailedEvent.class, recorder.events::add).build());
 

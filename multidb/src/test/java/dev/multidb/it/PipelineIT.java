@@ -18,6 +18,7 @@ import io.lettuce.core.RedisFuture;
 import dev.multidb.MultiDbClient;
 import dev.multidb.OutcomeUnknownException;
 import dev.multidb.Pipeline;
+import dev.multidb.RetryPolicy;
 import dev.multidb.TemporaryUnavailableException;
 import dev.multidb.testkit.FaultProxy;
 import dev.multidb.testkit.RedisServer;
@@ -92,17 +93,52 @@ class PipelineIT {
     }
 
     @Test
-    void aSafePipelineInFlightOnAFrozenPrimaryIsSentAgainToTheSecondary() throws Exception {
+    void aReadOnlyPipelineInFlightOnAFrozenPrimaryIsSentAgainToTheSecondary() throws Exception {
+        client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri()).build());
+        client.sync().ping();
+        secondary.command("SET", "x", "on-secondary");
+        primary.freeze();
+        CompletableFuture<List<Object>> replies = client.pipelineAsync(p -> {
+            p.get("x");
+            p.exists("x");
+        });
+        assertThat(replies.get(10, TimeUnit.SECONDS)).containsExactly("on-secondary", 1L);
+    }
+
+    @Test
+    void idempotentWritesInFlightOnAFrozenPrimaryAreNotSentAgainUnderTheDefaultPolicy() {
         client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri()).build());
         client.sync().ping();
         primary.freeze();
-        CompletableFuture<List<Object>> replies = client.pipelineAsync(p -> {
-            p.set("x", "1");
-            p.set("y", "2");
-            p.get("x");
-        });
-        assertThat(replies.get(10, TimeUnit.SECONDS)).containsExactly("OK", "OK", "1");
-        assertThat(secondary.command("GET", "y")).isEqualTo("2");
+        try {
+            // The frozen primary applies them when it thaws: sent again, they would land twice, once late.
+            assertThatThrownBy(() -> client.pipeline(p -> {
+                p.set("x", "1");
+                p.set("y", "2");
+            })).isInstanceOf(OutcomeUnknownException.class).hasMessageContaining("SET");
+            assertThat(secondary.command("EXISTS", "x")).isEqualTo("0");
+        } finally {
+            primary.thaw();
+        }
+    }
+
+    @Test
+    void underRetryPolicyIdempotentWritesInFlightOnAFrozenPrimaryAreSentAgainToTheSecondary() throws Exception {
+        client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri())
+                .retryPolicy(RetryPolicy.IDEMPOTENT).build());
+        client.sync().ping();
+        primary.freeze();
+        try {
+            CompletableFuture<List<Object>> replies = client.pipelineAsync(p -> {
+                p.set("x", "1");
+                p.set("y", "2");
+                p.get("x");
+            });
+            assertThat(replies.get(10, TimeUnit.SECONDS)).containsExactly("OK", "OK", "1");
+            assertThat(secondary.command("GET", "y")).isEqualTo("2");
+        } finally {
+            primary.thaw();
+        }
     }
 
     @Test
