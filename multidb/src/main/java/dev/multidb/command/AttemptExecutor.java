@@ -2,11 +2,13 @@ package dev.multidb.command;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.protocol.RedisCommand;
 
 import dev.multidb.CommandFailedEvent;
@@ -53,6 +55,11 @@ public final class AttemptExecutor<K, V> {
     /** The database the next attempt goes to; throws TemporaryUnavailable/NoValidDatabase when none is usable. */
     DatabaseRuntime<K, V> target() {
         return controller.activeOrThrow();
+    }
+
+    /** A dedicated connection to {@code database} within the command timeout (see {@link DedicatedLeases}). */
+    CompletableFuture<StatefulRedisConnection<K, V>> borrowDedicated(DatabaseRuntime<K, V> database, int slot) {
+        return DedicatedLeases.borrow(database, slot, database.commandTimeout(), scheduler);
     }
 
     /** Whether {@code database} still carries the traffic. */
@@ -112,10 +119,13 @@ public final class AttemptExecutor<K, V> {
      * for all of them at once: they are retried together, in order, only if every one of them may be.
      */
     Verdict failedTogether(List<? extends Attempt> attempts, int attemptNumber, Throwable error) {
-        if (attempts.isEmpty() || FailureKind.of(error) == FailureKind.OTHER) {
+        FailureKind kind = FailureKind.of(error);
+        if (attempts.isEmpty() || kind == FailureKind.OTHER) {
             return Verdict.GIVE_UP;
         }
-        reportFailures(attempts.get(0).database(), attempts.size(), error);
+        if (kind != FailureKind.NO_CONNECTION) {
+            reportFailures(attempts.get(0).database(), attempts.size(), error);
+        }
         boolean retryable = attemptNumber < retry.retries();
         for (int i = 0; retryable && i < attempts.size(); i++) {
             Attempt attempt = attempts.get(i);

@@ -74,7 +74,7 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
         Duration block = BlockingCommands.blockTime(command);
         ByteBuffer firstKey = command.getArgs() == null ? null : command.getArgs().getFirstEncodedKey();
         int slot = firstKey == null ? 0 : SlotHash.getSlot(firstKey);
-        database.borrowDedicated(slot).whenComplete((connection, error) -> {
+        attempts.borrowDedicated(database, slot).whenComplete((connection, error) -> {
             if (error != null) {
                 routed.completeExceptionally(error);
                 return;
@@ -92,9 +92,12 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
                     }
                 });
             }
-            // Zero blocks forever, so no timeout; otherwise the blocking time plus the usual margin.
+            // Zero blocks forever, so no timeout of its own: abandoning the database ends it (blockingStarted).
+            // Otherwise the blocking time plus the usual margin.
             connection.setTimeout(block.isZero() ? Duration.ZERO : block.plus(database.commandTimeout()));
+            database.blockingStarted(connection);
             routed.onComplete((value, failure) -> {
+                database.blockingDone(connection);
                 connection.setTimeout(database.commandTimeout());
                 database.releaseDedicated(connection, failure == null);
             });

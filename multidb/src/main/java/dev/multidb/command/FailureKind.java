@@ -16,12 +16,17 @@ enum FailureKind {
     TIMEOUT,
     /** The database refused the command without executing it (CLUSTERDOWN, LOADING, …). */
     REFUSED,
+    /** No dedicated connection became free in time: nothing was sent, and the database is not to blame. */
+    NO_CONNECTION,
     /** Anything else (e.g. the command could not be encoded): the caller's business. */
     OTHER;
 
     static FailureKind of(Throwable error) {
         if (error instanceof RejectedByServerException) {
             return REFUSED;
+        }
+        if (error instanceof DedicatedLeases.NoConnectionInTime) {
+            return NO_CONNECTION;
         }
         if (error instanceof RedisCommandTimeoutException) {
             return TIMEOUT;

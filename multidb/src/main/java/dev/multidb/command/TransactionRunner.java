@@ -6,10 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import io.lettuce.core.RedisException;
@@ -97,13 +95,6 @@ public final class TransactionRunner<K, V> {
                             + " run again: the callback sent " + String.join(", ", run.writesBeforeMulti)
                             + " before MULTI; it ran at once and would run again");
                 }
-            } catch (NoConnectionInTime e) {
-                // Nothing was sent. The usual cause is a database that stopped answering: by the next
-                // attempt the client has usually left it.
-                if (!attempts.mayResendUnsent() || ++failures > attempts.retries()) {
-                    throw e;
-                }
-                pause(failures);
             } catch (RedisException e) {
                 if (e instanceof WatchConflictException || e instanceof TransactionAbortedException
                         || FailureKind.of(e) == FailureKind.OTHER) {
@@ -230,35 +221,16 @@ public final class TransactionRunner<K, V> {
         }
     }
 
+    /** A dedicated connection within the command timeout; the wait is bounded by {@link DedicatedLeases}. */
     private StatefulRedisConnection<K, V> borrow(DatabaseRuntime<K, V> database, int slot) {
-        CompletableFuture<StatefulRedisConnection<K, V>> lease = database.borrowDedicated(slot);
         try {
-            return lease.get(database.commandTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+            return attempts.borrowDedicated(database, slot).get();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RedisException r ? r : new RedisException(e.getCause());
-        } catch (TimeoutException e) {
-            if (database.isCluster()) {
-                lease.thenAccept(late -> database.releaseDedicated(late, false)); // not pooled: close it when it arrives
-            } else if (!lease.cancel(false)) { // a connection that arrives later goes to the next borrower
-                lease.thenAccept(late -> database.releaseDedicated(late, true)); // it arrived just now: give it back
-            }
-            throw new NoConnectionInTime("no dedicated connection to '" + database.name() + "' became free in time"
-                    + " (at most " + DatabaseRuntime.DEDICATED_CONNECTIONS + " per database)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RedisException("interrupted", e);
         }
-    }
-
-    /** No dedicated connection could be had within twice the command timeout: nothing was sent. */
-    private static final class NoConnectionInTime extends RedisException {
-        NoConnectionInTime(String message) {
-            super(message);
-        }
-    }
-
-    private void pause(int failure) {
-        sleep(attempts.backoffNanos(failure));
     }
 
     /** Backoff on the caller's own thread: it is waiting for the transaction anyway. */

@@ -1,0 +1,83 @@
+package dev.multidb.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.lettuce.core.KeyValue;
+
+import dev.multidb.CommandRetry;
+import dev.multidb.MultiDbClient;
+import dev.multidb.OutcomeUnknownException;
+import dev.multidb.testkit.RedisServer;
+
+/** Nothing waits forever (DESIGN rule 11): blocking commands and the dedicated pool have bounds. */
+class BlockingBoundsIT {
+
+    private final RedisServer primary = RedisServer.start();
+    private final RedisServer secondary = RedisServer.start();
+    private MultiDbClient<String, String> client;
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        primary.close();
+        secondary.close();
+    }
+
+    private static int blockedClients(RedisServer server) {
+        String info = server.command("INFO", "clients");
+        return info.lines().filter(l -> l.startsWith("blocked_clients:")).map(l -> Integer.parseInt(l.substring(16).strip()))
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    void aBlockingPopWithoutTimeoutEndsWhenItsFrozenDatabaseIsLeft() {
+        client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri()).build());
+        CompletableFuture<KeyValue<String, String>> pop = client.async().blpop(0, "jobs").toCompletableFuture();
+        await().atMost(Duration.ofSeconds(5)).until(() -> blockedClients(primary) == 1);
+
+        primary.freeze();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(pop::isDone);
+            // The frozen server may still pop for it when it thaws: the caller is told so.
+            assertThat(pop).isCompletedExceptionally();
+            assertThat(pop.handle((v, e) -> e instanceof CompletionException c ? c.getCause() : e).join())
+                    .isInstanceOf(OutcomeUnknownException.class).hasMessageContaining("BLPOP");
+            assertThat(client.activeDatabase().name()).isEqualTo("secondary");
+        } finally {
+            primary.thaw();
+        }
+    }
+
+    @Test
+    void waitingForADedicatedConnectionIsBoundedByTheCommandTimeout() {
+        client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri())
+                .commandTimeout(Duration.ofMillis(300)).commandRetry(CommandRetry.none()).build());
+        List<CompletableFuture<KeyValue<String, String>>> holding = new ArrayList<>();
+        for (int i = 0; i < 8; i++) { // every pooled connection blocks
+            holding.add(client.async().blpop(0, "jobs").toCompletableFuture());
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> blockedClients(primary) == 8);
+
+        CompletableFuture<KeyValue<String, String>> ninth = client.async().blpop(0, "jobs").toCompletableFuture();
+        await().atMost(Duration.ofSeconds(5)).until(ninth::isDone);
+        assertThat(ninth.handle((v, e) -> e instanceof CompletionException c ? c.getCause() : e).join())
+                .hasMessageContaining("no dedicated connection").hasMessageContaining("nothing was sent");
+
+        for (int i = 0; i < 8; i++) {
+            primary.command("LPUSH", "jobs", "job" + i);
+        }
+        holding.forEach(f -> assertThat(f.join().getKey()).isEqualTo("jobs"));
+    }
+}
