@@ -126,12 +126,21 @@ public final class MultiDbPubSub<K, V> implements AutoCloseable {
     private boolean connecting;
     private volatile boolean closed;
 
+    /** Inert until {@link #start()}, so that the client can refuse it without cleaning up. */
     MultiDbPubSub(FailoverController<K, V> controller, Duration timeout, Runnable onClose) {
         this.controller = controller;
         this.timeout = timeout;
         this.onClose = onClose;
-        controller.addSwitchListener(switchListener);
+    }
+
+    /** Starts following the active database; nothing when already closed. */
+    void start() {
         synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            // Under the lock close() sets closed under: close() cannot remove the listener before it is added.
+            controller.addSwitchListener(switchListener);
             DatabaseRuntime<K, V> active = controller.active();
             if (active != null) {
                 follow(active);
