@@ -345,6 +345,7 @@ public final class MultiDbPubSub<K, V> implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<K> sent;
         Link seen;
+        CompletableFuture<Void> sentConfirmed = null;
         synchronized (lock) {
             ensureOpen();
             if (subscribe) {
@@ -357,6 +358,11 @@ public final class MultiDbPubSub<K, V> implements AutoCloseable {
                 wanted.remove(kind, sent);
             }
             seen = current;
+            if (seen != null && !sent.isEmpty()) {
+                // Sent under the lock that ordered the change of wanted, so the server sees the changes in the
+                // same order; cheap, as Lettuce's async dispatch only queues the command on the channel.
+                sentConfirmed = subscribe ? kind.subscribe(seen.connection.async(), sent) : kind.unsubscribe(seen.connection.async(), sent);
+            }
         }
         if (sent.isEmpty()) {
             return; // unsubscribe-all with nothing subscribed
@@ -371,9 +377,7 @@ public final class MultiDbPubSub<K, V> implements AutoCloseable {
             }
             // A link installed after our change re-subscribed from the remembered set, which
             // includes the change: its reconciliation confirms it. On the link we saw, send it.
-            CompletableFuture<Void> confirmed = link == seen
-                    ? (subscribe ? kind.subscribe(link.connection.async(), sent) : kind.unsubscribe(link.connection.async(), sent))
-                    : link.ready;
+            CompletableFuture<Void> confirmed = link == seen ? sentConfirmed : link.ready;
             try {
                 confirmed.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 return;

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,8 +23,8 @@ import dev.multidb.MultiDbPubSub;
 import dev.multidb.testkit.RedisServer;
 
 /**
- * Races around Pub/Sub sessions, provoked many times on purpose: sessions created while the
- * client closes.
+ * Races around Pub/Sub sessions, provoked many times on purpose: concurrent changes of one
+ * channel, and sessions created while the client closes.
  */
 class PubSubRaceIT {
 
@@ -53,6 +54,65 @@ class PubSubRaceIT {
                 .build());
         closeables.add(0, client);
         return client;
+    }
+
+    /** How many connections subscribed to {@code channel} on the primary, as the server sees it. */
+    private long serverSubscribers(String channel) {
+        String[] reply = primary.command("PUBSUB", "NUMSUB", channel).split("\n");
+        return Long.parseLong(reply[1]);
+    }
+
+    /**
+     * Defect 8: SUBSCRIBE and UNSUBSCRIBE of one channel from two threads at once. When both
+     * calls have returned, the server must agree with {@code channels()}: whichever change the
+     * session remembers last must also be the one the server received last.
+     */
+    @Test
+    void concurrentSubscribeAndUnsubscribeKeepTheServerInStepWithChannels() throws Exception {
+        MultiDbClient<String, String> client = client(Duration.ofSeconds(5));
+        MultiDbPubSub<String, String> ps = client.pubsub();
+        closeables.add(0, ps);
+        ps.subscribe("warm-up"); // the connection is up: every change below goes straight to it
+        int pairs = 3;
+        int rounds = 400;
+        AtomicInteger outOfStep = new AtomicInteger();
+        List<String> examples = new CopyOnWriteArrayList<>();
+        List<Future<?>> running = new ArrayList<>();
+        for (int p = 0; p < pairs; p++) {
+            String channel = "race-" + p;
+            CyclicBarrier start = new CyclicBarrier(2);
+            CyclicBarrier done = new CyclicBarrier(2, () -> {
+                boolean remembered = ps.channels().contains(channel);
+                long onServer = serverSubscribers(channel);
+                if (remembered != (onServer == 1)) {
+                    outOfStep.incrementAndGet();
+                    examples.add(channel + ": channels() " + (remembered ? "has" : "lacks") + " it, server has " + onServer
+                            + " subscriber(s)");
+                }
+            });
+            running.add(threads.submit(() -> {
+                for (int i = 0; i < rounds; i++) {
+                    start.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    ps.subscribe(channel);
+                    done.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                return null;
+            }));
+            running.add(threads.submit(() -> {
+                for (int i = 0; i < rounds; i++) {
+                    start.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    ps.unsubscribe(channel);
+                    done.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : running) {
+            f.get(WAIT.toMillis() * 4, TimeUnit.MILLISECONDS);
+        }
+        assertThat(outOfStep.get()).as("rounds (of %d) that left the server out of step with channels(): %s", pairs * rounds,
+                examples.size() > 5 ? examples.subList(0, 5) : examples).isZero();
+        assertThat(ps.channels()).contains("warm-up");
     }
 
     /**
