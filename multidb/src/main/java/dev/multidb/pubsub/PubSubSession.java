@@ -74,7 +74,11 @@ public final class PubSubSession<K, V> {
         if (change == null) {
             return; // unsubscribe-all with nothing subscribed
         }
-        awaitConfirmation(change, deadline);
+        try {
+            awaitConfirmation(change, deadline);
+        } finally {
+            state.finished(change);
+        }
     }
 
     private void awaitConfirmation(Change<K, V> change, long deadline) {

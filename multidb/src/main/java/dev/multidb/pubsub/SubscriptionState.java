@@ -1,7 +1,10 @@
 package dev.multidb.pubsub;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,15 +26,29 @@ import dev.multidb.database.DatabaseRuntime;
 final class SubscriptionState<K, V> {
 
     /** One change to {@code wanted}, and where it was sent. */
-    record Change<K, V>(Kind kind, boolean subscribe, List<K> keys, Link<K, V> sentOn, CompletableFuture<Void> confirmed) {
+    record Change<K, V>(Kind kind, boolean subscribe, List<K> keys, List<K> added, long stamp, Link<K, V> sentOn,
+            CompletableFuture<Void> confirmed) {
     }
 
     private final Object lock = new Object();
     // Everything below is guarded by lock.
     private final Subscriptions<K> wanted = new Subscriptions<>();
+    /**
+     * Per key, the stamp of the latest change still waiting for its confirmation: a refusal may
+     * only undo a key that no later change has touched, because a later command decides what the
+     * server has.
+     */
+    private final Map<Kind, Map<Object, Long>> latest = new EnumMap<>(Kind.class);
+    private long stamps;
     /** The connection subscriptions go to, or null while there is none. */
     private Link<K, V> current;
     private boolean closed;
+
+    SubscriptionState() {
+        for (Kind kind : Kind.values()) {
+            latest.put(kind, new HashMap<>());
+        }
+    }
 
     /**
      * Changes {@code wanted} and sends the change to the current connection, if there is one.
@@ -46,8 +63,9 @@ final class SubscriptionState<K, V> {
                 throw new IllegalStateException("the MultiDbPubSub is closed");
             }
             List<K> changed = keys;
+            List<K> added = List.of();
             if (subscribe) {
-                wanted.add(kind, keys);
+                added = wanted.add(kind, keys);
             } else if (keys.isEmpty()) {
                 changed = wanted.removeAll(kind);
             } else {
@@ -56,15 +74,44 @@ final class SubscriptionState<K, V> {
             if (changed.isEmpty()) {
                 return null;
             }
+            long stamp = ++stamps;
+            Map<Object, Long> byKey = latest.get(kind);
+            for (K key : changed) {
+                byKey.put(Subscriptions.identity(key), stamp);
+            }
             CompletableFuture<Void> confirmed = current == null ? null : current.send(kind, subscribe, changed);
-            return new Change<>(kind, subscribe, changed, current, confirmed);
+            return new Change<>(kind, subscribe, changed, added, stamp, current, confirmed);
         }
     }
 
-    /** The server refused {@code change} on the link it was sent to: forget it. */
+    /** The server refused {@code change} on the link it was sent to: forget what it added. */
     void refused(Change<K, V> change) {
         synchronized (lock) {
-            wanted.remove(change.kind(), change.keys());
+            Map<Object, Long> byKey = latest.get(change.kind());
+            List<K> forget = new ArrayList<>();
+            for (K key : change.added()) {
+                if (Long.valueOf(change.stamp()).equals(byKey.get(Subscriptions.identity(key)))) {
+                    forget.add(key);
+                }
+            }
+            if (forget.isEmpty()) {
+                return;
+            }
+            wanted.remove(change.kind(), forget);
+            if (current != null && current != change.sentOn()) {
+                // A newer link subscribed it from wanted: keep that server in step too.
+                current.send(change.kind(), false, forget);
+            }
+        }
+    }
+
+    /** {@code change} is settled (confirmed, refused or given up on). */
+    void finished(Change<K, V> change) {
+        synchronized (lock) {
+            Map<Object, Long> byKey = latest.get(change.kind());
+            for (K key : change.keys()) {
+                byKey.remove(Subscriptions.identity(key), change.stamp());
+            }
         }
     }
 

@@ -35,11 +35,16 @@ final class Subscriptions<K> {
         return copy;
     }
 
-    void add(Kind kind, List<K> keys) {
+    /** Adds {@code keys} and returns the ones that were not there yet. */
+    List<K> add(Kind kind, List<K> keys) {
         LinkedHashMap<Object, K> set = sets.get(kind);
+        List<K> added = new ArrayList<>();
         for (K key : keys) {
-            set.putIfAbsent(identity(key), key);
+            if (set.putIfAbsent(identity(key), key) == null) {
+                added.add(key);
+            }
         }
+        return added;
     }
 
     void remove(Kind kind, List<K> keys) {
@@ -79,7 +84,8 @@ final class Subscriptions<K> {
         return missing;
     }
 
-    private static Object identity(Object key) {
+    /** What keys are compared by: a {@code byte[]} by its content, anything else by {@code equals}. */
+    static Object identity(Object key) {
         return key instanceof byte[] bytes ? ByteBuffer.wrap(bytes.clone()) : key;
     }
 
