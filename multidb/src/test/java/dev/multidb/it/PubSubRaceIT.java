@@ -6,25 +6,29 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.multidb.Database;
 import dev.multidb.MultiDbClient;
 import dev.multidb.MultiDbPubSub;
 import dev.multidb.testkit.RedisServer;
 
 /**
  * Races around Pub/Sub sessions, provoked many times on purpose: concurrent changes of one
- * channel, and sessions created while the client closes.
+ * channel, changes during switches, and sessions created while the client closes.
  */
 class PubSubRaceIT {
 
@@ -58,7 +62,11 @@ class PubSubRaceIT {
 
     /** How many connections subscribed to {@code channel} on the primary, as the server sees it. */
     private long serverSubscribers(String channel) {
-        String[] reply = primary.command("PUBSUB", "NUMSUB", channel).split("\n");
+        return subscribers(primary, channel);
+    }
+
+    private static long subscribers(RedisServer server, String channel) {
+        String[] reply = server.command("PUBSUB", "NUMSUB", channel).split("\n");
         return Long.parseLong(reply[1]);
     }
 
@@ -113,6 +121,64 @@ class PubSubRaceIT {
         assertThat(outOfStep.get()).as("rounds (of %d) that left the server out of step with channels(): %s", pairs * rounds,
                 examples.size() > 5 ? examples.subList(0, 5) : examples).isZero();
         assertThat(ps.channels()).contains("warm-up");
+    }
+
+    /**
+     * Changes while the session follows switch after switch. Every change is to a channel of its
+     * own (subscribed, then mostly unsubscribed again), so a change that a switch loses is never
+     * repaired by a later one: once things settle, the active database's server must have exactly
+     * {@code channels()}, and the other one nothing. This exercises the catch-up of a new
+     * connection with the changes made while it was subscribing the remembered set.
+     */
+    @Test
+    void changesDuringSwitchesLeaveExactlyTheRememberedSetOnTheActiveDatabase() throws Exception {
+        MultiDbClient<String, String> client = client(Duration.ofSeconds(5));
+        MultiDbPubSub<String, String> ps = client.pubsub();
+        closeables.add(0, ps);
+        ps.subscribe("warm-up");
+        AtomicBoolean changing = new AtomicBoolean(true);
+        AtomicInteger changes = new AtomicInteger();
+        List<Future<?>> running = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            String prefix = "sw-" + t + "-";
+            running.add(threads.submit(() -> {
+                for (int i = 0; changing.get(); i++) {
+                    ps.subscribe(prefix + i);
+                    if (i % 4 != 0) {
+                        ps.unsubscribe(prefix + i);
+                    }
+                    changes.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        List<Database> databases = client.databases();
+        for (int round = 0; round < 30; round++) {
+            int before = changes.get();
+            await().atMost(WAIT).until(() -> changes.get() > before + 20);
+            client.setActiveDatabase(databases.get((round + 1) % 2));
+        }
+        await().atMost(WAIT).until(() -> changes.get() > 20);
+        changing.set(false);
+        for (Future<?> f : running) {
+            f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        RedisServer active = client.activeDatabase() == databases.get(0) ? primary : secondary;
+        RedisServer other = active == primary ? secondary : primary;
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(channelsOn(active)).as("subscribed on the active database").isEqualTo(new TreeSet<>(ps.channels()));
+            assertThat(channelsOn(other)).as("subscribed on the other database").isEmpty();
+        });
+        assertThat(ps.channels()).hasSizeGreaterThan(30);
+    }
+
+    private static TreeSet<String> channelsOn(RedisServer server) {
+        String reply = server.command("PUBSUB", "CHANNELS");
+        TreeSet<String> channels = new TreeSet<>();
+        if (reply != null && !reply.isEmpty()) {
+            channels.addAll(Arrays.asList(reply.split("\n")));
+        }
+        return channels;
     }
 
     /**
