@@ -357,7 +357,14 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
         ensureOpen();
         MultiDbPubSub<K, V>[] self = new MultiDbPubSub[1];
         self[0] = new MultiDbPubSub<>(controller, config.commandTimeout(), () -> openSessions.remove(self[0]));
-        openSessions.add(self[0]);
+        // Registered under the monitor close() sets closed under: either close() sees this session
+        // and closes it, or this call sees closed and the session (not started yet) is dropped.
+        synchronized (this) {
+            ensureOpen();
+            openSessions.add(self[0]);
+        }
+        // If close() ran since, it closed the session, and start does nothing.
+        self[0].start();
         return self[0];
     }
 

@@ -8,7 +8,7 @@ import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 /**
  * The three kinds of Pub/Sub subscription, and how each is (un)subscribed on a Lettuce connection.
  *
- * <p>Internal: part of the machinery behind {@link dev.multidb.MultiDbPubSub}.
+ * <p>Internal: public only so that {@link dev.multidb.MultiDbPubSub} can name a kind.
  */
 public enum Kind {
 
@@ -20,7 +20,7 @@ public enum Kind {
     SHARD;
 
     /** Sends the subscribe command for {@code keys} (not empty); never throws, the future carries any failure. */
-    public <K, V> CompletableFuture<Void> subscribe(RedisPubSubAsyncCommands<K, V> commands, List<K> keys) {
+    <K, V> CompletableFuture<Void> subscribe(RedisPubSubAsyncCommands<K, V> commands, List<K> keys) {
         try {
             K[] array = toArray(keys);
             return switch (this) {
@@ -34,7 +34,7 @@ public enum Kind {
     }
 
     /** Sends the unsubscribe command for {@code keys} (not empty); never throws, the future carries any failure. */
-    public <K, V> CompletableFuture<Void> unsubscribe(RedisPubSubAsyncCommands<K, V> commands, List<K> keys) {
+    <K, V> CompletableFuture<Void> unsubscribe(RedisPubSubAsyncCommands<K, V> commands, List<K> keys) {
         try {
             K[] array = toArray(keys);
             return switch (this) {
@@ -54,11 +54,20 @@ public enum Kind {
     }
 
     /** The Redis command word, for messages. */
-    public String command() {
+    String command() {
         return switch (this) {
             case CHANNEL -> "SUBSCRIBE";
             case PATTERN -> "PSUBSCRIBE";
             case SHARD -> "SSUBSCRIBE";
+        };
+    }
+
+    /** What one key of this kind is called, for messages. */
+    String noun() {
+        return switch (this) {
+            case CHANNEL -> "channel";
+            case PATTERN -> "pattern";
+            case SHARD -> "shard channel";
         };
     }
 }

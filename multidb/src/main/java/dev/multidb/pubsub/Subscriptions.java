@@ -14,21 +14,20 @@ import java.util.Set;
  * A set of channels, patterns and shard channels, in subscription order. Keys are compared by
  * value, also when the codec's key type is {@code byte[]}.
  *
- * <p>Not thread-safe: the owner guards it. Internal: part of the machinery behind
- * {@link dev.multidb.MultiDbPubSub}.
+ * <p>Not thread-safe: the owner guards it.
  */
-public final class Subscriptions<K> {
+final class Subscriptions<K> {
 
     private final EnumMap<Kind, LinkedHashMap<Object, K>> sets = new EnumMap<>(Kind.class);
 
-    public Subscriptions() {
+    Subscriptions() {
         for (Kind kind : Kind.values()) {
             sets.put(kind, new LinkedHashMap<>());
         }
     }
 
     /** A copy that does not change with this one. */
-    public Subscriptions<K> copy() {
+    Subscriptions<K> copy() {
         Subscriptions<K> copy = new Subscriptions<>();
         for (Map.Entry<Kind, LinkedHashMap<Object, K>> e : sets.entrySet()) {
             copy.sets.get(e.getKey()).putAll(e.getValue());
@@ -36,14 +35,19 @@ public final class Subscriptions<K> {
         return copy;
     }
 
-    public void add(Kind kind, List<K> keys) {
+    /** Adds {@code keys} and returns the ones that were not there yet. */
+    List<K> add(Kind kind, List<K> keys) {
         LinkedHashMap<Object, K> set = sets.get(kind);
+        List<K> added = new ArrayList<>();
         for (K key : keys) {
-            set.putIfAbsent(identity(key), key);
+            if (set.putIfAbsent(identity(key), key) == null) {
+                added.add(key);
+            }
         }
+        return added;
     }
 
-    public void remove(Kind kind, List<K> keys) {
+    void remove(Kind kind, List<K> keys) {
         LinkedHashMap<Object, K> set = sets.get(kind);
         for (K key : keys) {
             set.remove(identity(key));
@@ -51,7 +55,7 @@ public final class Subscriptions<K> {
     }
 
     /** Removes every key of {@code kind} and returns them. */
-    public List<K> removeAll(Kind kind) {
+    List<K> removeAll(Kind kind) {
         LinkedHashMap<Object, K> set = sets.get(kind);
         List<K> removed = new ArrayList<>(set.values());
         set.clear();
@@ -59,17 +63,17 @@ public final class Subscriptions<K> {
     }
 
     /** The keys of {@code kind}, in order. */
-    public List<K> list(Kind kind) {
+    List<K> list(Kind kind) {
         return new ArrayList<>(sets.get(kind).values());
     }
 
     /** An immutable snapshot of the keys of {@code kind}. */
-    public Set<K> view(Kind kind) {
+    Set<K> view(Kind kind) {
         return Collections.unmodifiableSet(new LinkedHashSet<>(sets.get(kind).values()));
     }
 
     /** The keys of {@code kind} in this set that {@code other} does not have. */
-    public List<K> minus(Subscriptions<K> other, Kind kind) {
+    List<K> minus(Subscriptions<K> other, Kind kind) {
         LinkedHashMap<Object, K> theirs = other.sets.get(kind);
         List<K> missing = new ArrayList<>();
         for (Map.Entry<Object, K> e : sets.get(kind).entrySet()) {
@@ -80,11 +84,8 @@ public final class Subscriptions<K> {
         return missing;
     }
 
-    public boolean isEmpty() {
-        return sets.values().stream().allMatch(Map::isEmpty);
-    }
-
-    private static Object identity(Object key) {
+    /** What keys are compared by: a {@code byte[]} by its content, anything else by {@code equals}. */
+    static Object identity(Object key) {
         return key instanceof byte[] bytes ? ByteBuffer.wrap(bytes.clone()) : key;
     }
 

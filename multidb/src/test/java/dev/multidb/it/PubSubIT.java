@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 
 import dev.multidb.Database;
@@ -347,6 +348,29 @@ class PubSubIT {
         assertThat(ps.getMessage(WAIT)).isEqualTo(new PubSubMessage<>("alerts.x", "alerts.*", "probe", false));
         assertThat(ps.getMessage(WAIT)).isEqualTo(new PubSubMessage<>("alerts", null, "back", false));
         assertThat(ps.channels()).containsExactly("alerts");
+    }
+
+    /**
+     * A refused SUBSCRIBE changes nothing on the server, so the session must forget only the keys
+     * that call added: a channel subscribed before stays subscribed, on the server and in
+     * {@code channels()}.
+     */
+    @Test
+    void aRefusedSubscribeForgetsOnlyWhatItAdded() {
+        for (RedisServer server : List.of(primary, secondary)) {
+            server.command("ACL", "SETUSER", "default", "resetchannels", "&ok-*");
+        }
+        MultiDbClient<String, String> subscriber = client();
+        MultiDbClient<String, String> publisher = client();
+        MultiDbPubSub<String, String> ps = pubsub(subscriber);
+        ps.subscribe("ok-1");
+
+        assertThatThrownBy(() -> ps.subscribe("ok-1", "forbidden")).isInstanceOf(RedisCommandExecutionException.class)
+                .hasMessageContaining("NOPERM");
+
+        assertThat(ps.channels()).as("subscribed before the refused call").containsExactly("ok-1");
+        assertThat(publisher.sync().publish("ok-1", "still")).isEqualTo(1L);
+        assertThat(ps.getMessage(WAIT)).isEqualTo(new PubSubMessage<>("ok-1", null, "still", false));
     }
 
     @Test
