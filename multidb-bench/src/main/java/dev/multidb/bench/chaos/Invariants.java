@@ -55,6 +55,7 @@ final class Invariants {
             Reader reader = new Reader(direct, connections);
             List<Check> checks = new ArrayList<>();
             checks.add(writes(reader));
+            checks.add(lateApplications(reader));
             checks.add(new Check("1b", "a read of an own write on the database that acknowledged it returns it",
                     ledger.checkedReads.sum(), ledger.readMismatches.sum(), examples(ledger.readMismatchExamples)));
             checks.add(counters(reader));
@@ -95,6 +96,31 @@ final class Invariants {
         }
         return new Check("1", "every acknowledged write is on the database that acknowledged it", all.size(), missing,
                 unattributed.size() + " written across a switch, found on some database" + (examples.isEmpty() ? "" : "; " + examples));
+    }
+
+    /**
+     * Every key is written once, to independent databases: an acknowledged write found on a second
+     * database was applied twice, the second time by a database the client had given up on (a late
+     * application: in an Active-Active deployment it would overwrite newer writes).
+     */
+    private Check lateApplications(Reader reader) {
+        List<Ledger.Write> all = List.copyOf(ledger.writes);
+        Map<String, List<String>> everywhere = readEverywhere(reader, all.stream().map(Ledger.Write::key).toList());
+        long twice = 0;
+        List<String> examples = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            Ledger.Write w = all.get(i);
+            int index = i;
+            List<String> holders = everywhere.entrySet().stream().filter(e -> w.value().equals(e.getValue().get(index)))
+                    .map(Map.Entry::getKey).toList();
+            if (holders.size() > 1) {
+                twice++;
+                example(examples, w.key() + " acknowledged by " + (w.db() == null ? "(across a switch)" : w.db())
+                        + " is on " + holders);
+            }
+        }
+        return new Check("1d", "no acknowledged write applied by a second database (late or twice)", all.size(), twice,
+                examples.isEmpty() ? "" : String.join("; ", examples));
     }
 
     private Check counters(Reader reader) {
