@@ -169,9 +169,12 @@ public final class DatabaseConfig {
         }
 
         /**
-         * Use the application's own {@link RedisClient} (its resources and options; options are
-         * overridden as for {@link #clientOptions(ClientOptions)}). multidb opens its connections
-         * through it but never shuts it down.
+         * Use the application's own {@link RedisClient}: its resources (event loops, metrics,
+         * DNS) and a copy of its options, overridden as for {@link #clientOptions(ClientOptions)}.
+         * multidb connects through a client of its own on those resources, so the application's
+         * client is never changed (its connections keep reconnecting as configured) and never shut
+         * down. {@code CommandListener}s registered on the application's client do not see
+         * multidb's commands.
          */
         public Builder client(RedisClient client, RedisURI uri) {
             this.client = client;

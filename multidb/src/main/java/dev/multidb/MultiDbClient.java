@@ -254,7 +254,7 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
             RedisClient client = MemberClients.clientFor(dbConfig, resources, config.connectTimeout());
             // The URI's timeout bounds Lettuce's connection handshake (HELLO, AUTH, SELECT), 60 s by
             // default: a black-holed endpoint would hold a reconnect that long.
-            member = new StandaloneMember<>(client, dbConfig.client() == null, dbConfig.uri(), config.commandTimeout(), codec);
+            member = new StandaloneMember<>(client, dbConfig.uri(), config.commandTimeout(), codec);
         }
         CircuitBreaker circuit = new CircuitBreaker(dbConfig.gracePeriod(), System::nanoTime, CircuitState.HALF_OPEN);
         DatabaseRuntime<K, V> runtime = new DatabaseRuntime<>(dbConfig, member, codec, config.commandTimeout(),

@@ -16,7 +16,6 @@ import dev.multidb.CommandRetry;
 import dev.multidb.OutcomeUnknownException;
 import dev.multidb.RetryPolicy;
 import dev.multidb.database.DatabaseRuntime;
-import dev.multidb.detect.FailureTracker;
 import dev.multidb.event.EventBus;
 import dev.multidb.failover.FailoverController;
 
@@ -193,9 +192,7 @@ public final class AttemptExecutor<K, V> {
 
     /** An attempt on {@code database} succeeded: the failure detectors count it. */
     void succeeded(DatabaseRuntime<K, V> database) {
-        for (FailureTracker tracker : database.trackers()) {
-            tracker.recordSuccess();
-        }
+        database.recordSuccess();
     }
 
     /**
@@ -211,9 +208,7 @@ public final class AttemptExecutor<K, V> {
         }
         boolean tripped = false;
         for (int i = 0; i < count; i++) {
-            for (FailureTracker tracker : database.trackers()) {
-                tripped |= tracker.recordFailure(error);
-            }
+            tripped |= database.recordFailure(error);
         }
         if (tripped) {
             controller.tripped(database);

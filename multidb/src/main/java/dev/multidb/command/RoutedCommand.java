@@ -15,7 +15,6 @@ import io.lettuce.core.protocol.RedisCommand;
 import io.netty.buffer.ByteBuf;
 
 import dev.multidb.database.DatabaseRuntime;
-import dev.multidb.detect.FailureTracker;
 
 /**
  * One attempt of an application command on one database. It shares the application command's
@@ -135,9 +134,7 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
         if (counted) {
             database.completed.increment();
         }
-        for (FailureTracker tracker : database.trackers()) {
-            tracker.recordSuccess();
-        }
+        database.recordSuccess();
         command.complete();
         notifyCallbacks(null);
     }

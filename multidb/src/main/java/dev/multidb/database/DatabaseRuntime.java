@@ -35,6 +35,8 @@ import dev.multidb.detect.FailureTracker;
  */
 public final class DatabaseRuntime<K, V> implements Database {
 
+    private static final System.Logger LOG = System.getLogger(DatabaseRuntime.class.getName());
+
     private final DatabaseConfig config;
     private final Member<K, V> member;
     private final RedisCodec<K, V> codec;
@@ -63,6 +65,7 @@ public final class DatabaseRuntime<K, V> implements Database {
     private volatile boolean closed;
     private final DedicatedConnections<K, V> dedicated;
     private volatile int abandonments;
+    private final Set<FailureTracker> trackerFailureLogged = ConcurrentHashMap.newKeySet();
     /** Dedicated connections running a blocking command now. */
     private final Set<StatefulConnection<K, V>> blockingInFlight = ConcurrentHashMap.newKeySet();
 
@@ -197,6 +200,40 @@ public final class DatabaseRuntime<K, V> implements Database {
 
     public FailureTracker[] trackers() {
         return trackers;
+    }
+
+    /**
+     * A command here got a reply: every failure tracker counts it. A tracker that throws (user
+     * code) is logged and skipped, never allowed to keep the command from completing.
+     */
+    public void recordSuccess() {
+        for (FailureTracker tracker : trackers) {
+            try {
+                tracker.recordSuccess();
+            } catch (RuntimeException e) {
+                trackerFailed(tracker, e);
+            }
+        }
+    }
+
+    /** A command here failed: every failure tracker counts it; {@code true} when one of them says the database failed. */
+    public boolean recordFailure(Throwable cause) {
+        boolean tripped = false;
+        for (FailureTracker tracker : trackers) {
+            try {
+                tripped |= tracker.recordFailure(cause);
+            } catch (RuntimeException e) {
+                trackerFailed(tracker, e);
+            }
+        }
+        return tripped;
+    }
+
+    private void trackerFailed(FailureTracker tracker, RuntimeException e) {
+        if (trackerFailureLogged.add(tracker)) { // once per tracker: it may throw for every command
+            LOG.log(System.Logger.Level.WARNING, "failure tracker " + tracker.getClass().getName() + " of database '"
+                    + name() + "' threw; its verdicts are skipped", e);
+        }
     }
 
     public synchronized void addTracker(FailureTracker tracker) {

@@ -54,9 +54,15 @@ public final class MemberClients {
         return client;
     }
 
-    /** The client for {@code config}: the application's own (adopted) or a new one on {@code resources}. */
+    /**
+     * A new client for {@code config}, owned by multidb: on {@code resources}, or, for a database
+     * given as the application's own {@code RedisClient}, on that client's resources with a copy of
+     * its options. The application's client is never changed: the overrides below would otherwise
+     * stop its own connections from reconnecting.
+     */
     public static RedisClient clientFor(DatabaseConfig config, ClientResources resources, Duration connectTimeout) {
-        RedisClient client = config.client() != null ? config.client() : RedisClient.create(resources, config.uri());
+        ClientResources on = config.client() != null ? config.client().getResources() : resources;
+        RedisClient client = RedisClient.create(on, config.uri());
         boolean userOptions = config.clientOptions() != null || config.client() != null;
         ClientOptions base;
         if (config.clientOptions() != null) {

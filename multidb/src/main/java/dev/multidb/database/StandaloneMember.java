@@ -19,7 +19,6 @@ import dev.multidb.health.HealthCheckTarget;
 public final class StandaloneMember<K, V> implements Member<K, V> {
 
     private final RedisClient client;
-    private final boolean ownsClient;
     private final RedisURI uri;
     private final RedisCodec<K, V> codec;
 
@@ -27,9 +26,8 @@ public final class StandaloneMember<K, V> implements Member<K, V> {
      * @param uri the endpoint; its timeout bounds Lettuce's connection handshake (HELLO, AUTH,
      *            SELECT), 60 s by default, so it should be short
      */
-    public StandaloneMember(RedisClient client, boolean ownsClient, RedisURI uri, Duration handshakeTimeout, RedisCodec<K, V> codec) {
+    public StandaloneMember(RedisClient client, RedisURI uri, Duration handshakeTimeout, RedisCodec<K, V> codec) {
         this.client = client;
-        this.ownsClient = ownsClient;
         this.uri = RedisURI.builder(uri).withTimeout(handshakeTimeout).build();
         this.codec = codec;
     }
@@ -68,6 +66,6 @@ public final class StandaloneMember<K, V> implements Member<K, V> {
 
     @Override
     public CompletableFuture<Void> shutdown() {
-        return ownsClient ? client.shutdownAsync(0, 2, TimeUnit.SECONDS) : CompletableFuture.completedFuture(null);
+        return client.shutdownAsync(0, 2, TimeUnit.SECONDS);
     }
 }

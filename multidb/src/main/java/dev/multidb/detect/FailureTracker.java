@@ -2,7 +2,9 @@ package dev.multidb.detect;
 
 /**
  * The per-database state of a {@link FailureDetector}. {@link #recordSuccess()} is called for
- * every successful command, on Lettuce's I/O threads: it must be cheap and must never block.
+ * every successful command, on Lettuce's I/O threads: it must be cheap and must never block. An
+ * exception a tracker throws is logged (once per tracker) and skipped: it never keeps a command
+ * from completing.
  */
 public interface FailureTracker {
 
@@ -10,7 +12,8 @@ public interface FailureTracker {
     void recordSuccess();
 
     /**
-     * A command failed with a connection error or a timeout.
+     * A command failed with a connection error or a timeout, or the database refused it
+     * (CLUSTERDOWN, TRYAGAIN, LOADING, MASTERDOWN). Each command of a pipeline counts.
      *
      * @return {@code true} when the database should now be treated as failed
      */

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -112,5 +113,18 @@ class AdoptedRedisClientIT {
         try (StatefulRedisConnection<String, String> own = appClient.connect()) {
             assertThat(own.sync().get("k")).isEqualTo("v");
         }
+    }
+
+    /** The overrides multidb needs (no reconnect, fail fast) must not reach the application's own connections. */
+    @Test
+    void theApplicationsClientOptionsAreNotChangedInPlace() {
+        ClientOptions before = appClient.getOptions();
+        client = MultiDbClient.create(withAdoptedPrimary().build());
+        client.sync().set("k", "v");
+
+        ClientOptions after = appClient.getOptions();
+        assertThat(after).isSameAs(before);
+        assertThat(after.isAutoReconnect()).isTrue();
+        assertThat(after.getDisconnectedBehavior()).isEqualTo(before.getDisconnectedBehavior());
     }
 }

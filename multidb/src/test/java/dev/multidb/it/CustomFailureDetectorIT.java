@@ -237,4 +237,31 @@ class CustomFailureDetectorIT {
         client.sync().set("k", "after");
         assertThat(primary.command("GET", "k")).isEqualTo("after");
     }
+
+    /** A tracker is application code: one that throws is logged and skipped, never allowed to hang the commands. */
+@Test
+    void aTrackerThatThrowsOnSuccessDoesNotBreakTheCommands() {
+        client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri())
+                .failureDetector(database -> new FailureTracker() {
+                    @Override
+                    public void recordSuccess() {
+                        throw new IllegalStateException("a bug in the application's tracker");
+                    }
+
+                    @Override
+                    public boolean recordFailure(Throwable cause) {
+                        throw new IllegalStateException("a bug in the application's tracker");
+                    }
+
+                    @Override
+                    public void reset() {
+                    }
+                }).build());
+
+        CompletableFuture<String> set = CompletableFuture.supplyAsync(() -> client.sync().set("k", "v"));
+        await().atMost(Duration.ofSeconds(5)).until(set::isDone);
+        assertThat(set).isCompletedWithValue("OK");
+        assertThat(client.async().get("k").toCompletableFuture()).succeedsWithin(Duration.ofSeconds(5)).isEqualTo("v");
+        assertThat(client.pipeline(p -> p.incr("n"))).containsExactly(1L);
+    }
 }
