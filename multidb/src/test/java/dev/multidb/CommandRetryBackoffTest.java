@@ -35,7 +35,9 @@ class CommandRetryBackoffTest {
                 Arguments.of(Duration.ofMillis(100), Duration.ofSeconds(30)),
                 Arguments.of(Duration.ofNanos(1), Duration.ofNanos(1_000)),      // tiny numbers: the + 1 of the range matters
                 Arguments.of(Duration.ofMillis(250), Duration.ofMillis(250)),    // base = cap
-                Arguments.of(Duration.ofSeconds(2), Duration.ofMinutes(5)));
+                Arguments.of(Duration.ofSeconds(2), Duration.ofMinutes(5)),
+                Arguments.of(Duration.ofNanos(1), Duration.ofHours(1)),          // more than 30 doublings below the cap
+                Arguments.of(Duration.ofNanos((1L << 34) + 1), Duration.ofSeconds(60))); // base << n would overflow
     }
 
     @ParameterizedTest(name = "base {0}, cap {1}")
