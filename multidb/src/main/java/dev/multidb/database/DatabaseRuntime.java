@@ -362,6 +362,11 @@ public final class DatabaseRuntime<K, V> implements Database {
         return current != null && current.isOpen();
     }
 
+    /** The health connection as it is now (open or not), or {@code null}: for reading its socket's progress. */
+    public StatefulConnection<String, String> currentHealthConnection() {
+        return healthConnection;
+    }
+
     /** Closes the health connection; the next probe opens a fresh one. */
     public synchronized void dropHealthConnection() {
         if (healthConnection != null) {

@@ -3,12 +3,14 @@ package dev.multidb.health;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.api.StatefulConnection;
 
 import dev.multidb.Database;
@@ -62,6 +64,11 @@ public final class HealthCheckRunner {
             CompletableFuture<HealthResult> result) {
         long started = System.nanoTime();
         probeOnce(db).whenComplete((ok, error) -> {
+            if (unwrap(error) instanceof ServerBusyException busy) {
+                // Neither a pass nor a failure: the controller weighs it against the busy budget.
+                result.complete(new HealthResult(false, -1, busy, true));
+                return;
+            }
             boolean pass = error == null && Boolean.TRUE.equals(ok);
             int nowPassed = passed + (pass ? 1 : 0);
             int nowFailed = failed + (pass ? 0 : 1);
@@ -90,9 +97,7 @@ public final class HealthCheckRunner {
     private CompletableFuture<Boolean> probeOnce(DatabaseRuntime<?, ?> db) {
         CompletableFuture<Boolean> probe = new CompletableFuture<>();
         long bound = timeoutNanos + (db.hasHealthConnection() ? 0 : connectTimeoutNanos);
-        var timeout = scheduler.schedule(() -> probe.completeExceptionally(
-                new TimeoutException("health probe of '" + db.name() + "' took longer than " + Duration.ofNanos(bound))),
-                bound, TimeUnit.NANOSECONDS);
+        var timeout = scheduler.schedule(() -> probe.completeExceptionally(unanswered(db, bound)), bound, TimeUnit.NANOSECONDS);
         db.healthConnection().thenCompose(connection -> runChecks(db, connection).handle((ok, error) -> {
             if (error == null || connection.isOpen()) {
                 return error == null ? CompletableFuture.completedFuture(ok) : CompletableFuture.<Boolean>failedFuture(error);
@@ -103,16 +108,33 @@ public final class HealthCheckRunner {
         }).thenCompose(f -> f)).whenComplete((ok, error) -> {
             timeout.cancel(false);
             if (error != null) {
-                probe.completeExceptionally(error);
+                // The check's own command may time out first (its connection has the same timeout).
+                probe.completeExceptionally(unwrap(error) instanceof RedisCommandTimeoutException ? unanswered(db, bound) : error);
             } else {
                 probe.complete(ok);
             }
         });
         return probe.whenComplete((ok, error) -> {
-            if (error != null || !Boolean.TRUE.equals(ok)) {
+            // A busy server keeps its health connection: its answer is on the way, and a new
+            // connection's handshake would wait behind the busy server too, with no evidence to read.
+            if ((error != null || !Boolean.TRUE.equals(ok)) && !(error instanceof ServerBusyException)) {
                 db.dropHealthConnection();
             }
         });
+    }
+
+    /**
+     * Why a probe got no answer within {@code boundNanos}: the server is busy when the operating
+     * system says it acknowledged the probe ({@link TcpProgress}); otherwise it timed out, which
+     * is what a dead host, a cut network, or a platform without that evidence looks like.
+     */
+    private static Exception unanswered(DatabaseRuntime<?, ?> db, long boundNanos) {
+        StatefulConnection<String, String> connection = db.currentHealthConnection();
+        if (connection != null && TcpProgress.of(connection) == TcpProgress.Evidence.ACKNOWLEDGED) {
+            return new ServerBusyException("database '" + db.name() + "' acknowledged the health probe but did not"
+                    + " answer it within " + Duration.ofNanos(boundNanos).toMillis() + " ms: it is busy (or stopped)");
+        }
+        return new TimeoutException("health probe of '" + db.name() + "' took longer than " + Duration.ofNanos(boundNanos));
     }
 
     private CompletableFuture<Boolean> runChecks(DatabaseRuntime<?, ?> db, StatefulConnection<String, String> connection) {
@@ -148,7 +170,7 @@ public final class HealthCheckRunner {
     }
 
     private static Throwable unwrap(Throwable error) {
-        while (error instanceof java.util.concurrent.CompletionException && error.getCause() != null) {
+        while (error instanceof CompletionException && error.getCause() != null) {
             error = error.getCause();
         }
         return error;
