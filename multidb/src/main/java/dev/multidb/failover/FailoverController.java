@@ -151,7 +151,10 @@ public final class FailoverController<K, V> {
         return core.updateWeight(db, weight);
     }
 
-    /** Makes {@code db} active if it is healthy; auto fallback then leaves it alone while it stays healthy. */
+    /**
+     * Makes {@code db} active if its last health check passed, whatever its circuit says; neither
+     * health results nor auto fallback move traffic away from it until it fails a health check.
+     */
     public CompletableFuture<Void> setActive(Database db) {
         return core.setActive(db);
     }

@@ -41,7 +41,7 @@ final class FailoverCore<D extends ManagedDatabase> {
         this.membership = new Membership<>(coordinator, events, config.commandTimeout().multipliedBy(2));
         // The parts refer to each other through the lambdas below, read when called, not now.
         this.health = new HealthScheduling<>(coordinator, probe, config.healthCheckInterval().toNanos(), random, events,
-                membership::contains, this::active, () -> switching().reevaluate());
+                membership::contains, this::active, () -> switching().reevaluate(), db -> switching().failedCheck(db));
         this.switching = new Switching<>(coordinator, config.failoverStrategy(), events, membership::databases,
                 membership::contains, db -> health.check(db, true, false), () -> window().start(),
                 () -> window().lost(describeAll()));
@@ -155,7 +155,11 @@ final class FailoverCore<D extends ManagedDatabase> {
         return membership.updateWeight(db, weight);
     }
 
-    /** Makes {@code db} active if it is healthy, and pins it (see {@link Switching}). */
+    /**
+     * Makes {@code db} active if its latest health check passed, whatever its circuit says, and pins
+     * it (see {@link Switching}): neither health results nor the fallback timer move traffic away from
+     * it until it fails a health check.
+     */
     CompletableFuture<Void> setActive(Database db) {
         return coordinator.call(result -> {
             D target = membership.find(db);
@@ -170,6 +174,7 @@ final class FailoverCore<D extends ManagedDatabase> {
             }
             switching.pin(target);
             if (target == switching.active()) {
+                switching.cancelPendingSwitch(); // a switch away that was under way must not overrule the choice
                 result.complete(null);
                 return;
             }

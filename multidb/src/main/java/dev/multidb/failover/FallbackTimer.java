@@ -10,7 +10,7 @@ import dev.multidb.circuit.CircuitState;
 /**
  * Auto fallback (DESIGN rule 7): every {@code autoFallbackInterval}, less a little jitter, traffic
  * moves back to a heavier database whose circuit is CLOSED, unless the active database is the
- * manual choice and its circuit is still CLOSED. Failover does not wait for this timer; only
+ * manual choice and still passes its health checks. Failover does not wait for this timer; only
  * moving away from a usable database does.
  *
  * <p>Runs on the coordinator thread only.
@@ -64,8 +64,11 @@ final class FallbackTimer<D extends ManagedDatabase> {
 
     void fallbackIfBetter() {
         D current = switching.active();
-        if (current == null || (current == switching.pinned() && current.circuitState() == CircuitState.CLOSED)) {
+        if (current == null || switching.standsPinned(current)) {
             return; // a manual choice stands while its database is healthy
+        }
+        if (switching.switching() != null && switching.standsPinned(switching.switching())) {
+            return; // a manual switch is under way: the timer does not overrule it
         }
         D best = switching.select();
         if (best != null && best != current && best.weight() > current.weight() && best.circuitState() == CircuitState.CLOSED) {

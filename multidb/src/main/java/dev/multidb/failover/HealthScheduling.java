@@ -21,7 +21,8 @@ import dev.multidb.health.HealthResult;
  * Health checks and what they do to circuits: the periodic checks of every member, the immediate
  * ("suspect") checks asked for by the command path and the stall watch, and the circuit
  * transitions (including the grace timer) that results and failure-detector trips cause. After
- * every change it asks the switching logic to look again ({@code reevaluate}).
+ * every change it asks the switching logic to look again ({@code reevaluate}); a failed check is
+ * also reported on its own ({@code failed}), as it ends a manual choice.
  *
  * <p>Runs on the coordinator thread only, like every part of the failover machinery.
  */
@@ -45,10 +46,11 @@ final class HealthScheduling<D extends ManagedDatabase> {
     private final Predicate<D> isMember;
     private final Supplier<D> active;
     private final Runnable reevaluate;
+    private final Consumer<D> failed;
     private final Map<D, Runs> runs = new ConcurrentHashMap<>();
 
     HealthScheduling(Coordinator coordinator, HealthProbe<D> probe, long intervalNanos, RandomGenerator random,
-            Consumer<MultiDbEvent> events, Predicate<D> isMember, Supplier<D> active, Runnable reevaluate) {
+            Consumer<MultiDbEvent> events, Predicate<D> isMember, Supplier<D> active, Runnable reevaluate, Consumer<D> failed) {
         this.coordinator = coordinator;
         this.probe = probe;
         this.intervalNanos = intervalNanos;
@@ -57,6 +59,7 @@ final class HealthScheduling<D extends ManagedDatabase> {
         this.isMember = isMember;
         this.active = active;
         this.reevaluate = reevaluate;
+        this.failed = failed;
     }
 
     /** Starts the periodic checks of {@code db}. */
@@ -144,6 +147,9 @@ final class HealthScheduling<D extends ManagedDatabase> {
             LOG.log(result.healthy() ? Level.INFO : Level.WARNING, "database '" + db.name() + "' is "
                     + (result.healthy() ? "healthy" : "unhealthy: " + result.cause()));
             events.accept(new HealthStatusChangedEvent(db, result.healthy(), result.cause()));
+        }
+        if (!result.healthy()) {
+            failed.accept(db);
         }
         CircuitBreaker circuit = db.circuit();
         applyCircuit(db, result.healthy() ? circuit.onHealthy() : circuit.onFailure());

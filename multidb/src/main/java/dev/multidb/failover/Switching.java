@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import dev.multidb.ActiveDatabaseChangedEvent;
 import dev.multidb.AllDatabasesUnavailableEvent;
 import dev.multidb.MultiDbEvent;
+import dev.multidb.NoValidDatabaseException;
 import dev.multidb.SwitchReason;
 import dev.multidb.circuit.CircuitState;
 
@@ -21,9 +22,15 @@ import dev.multidb.circuit.CircuitState;
  * prepared (one at a time: a newer switch supersedes an older one through the switch generation),
  * losing the active database when nothing is usable, and the manual pin.
  *
- * <p><b>The pin.</b> {@code setActive} pins its database: while it is active with a CLOSED circuit,
- * the fallback timer leaves it alone. The pin ends when the database is removed, a weight changes,
- * or any automatic switch happens.
+ * <p><b>The pin.</b> {@code setActive} pins its database: while the pinned database is active (or
+ * being switched to) and its latest health check passed, neither a health result nor the fallback
+ * timer moves traffic away, whatever its circuit says. The circuit is left as the evidence made it:
+ * an OPEN circuit still goes HALF_OPEN and CLOSED by its own timer and checks, where closing it by
+ * hand would publish a circuit change nothing observed and forget the failure detector's evidence.
+ * The pin ends when the database fails a health check (the reevaluation that follows moves traffic
+ * away), is removed, a weight changes, or traffic moves to another database for any reason.
+ *
+ * <p>A switch is abandoned when its target fails a health check while its connection is prepared.
  *
  * <p>Runs on the coordinator thread only (reads of {@link #active()} come from any thread).
  */
@@ -125,8 +132,11 @@ final class Switching<D extends ManagedDatabase> {
     /** After any change of health or circuit: leave a failed active database, or recover from having none. */
     void reevaluate() {
         D current = active;
-        if (current != null && current.circuitState() == CircuitState.CLOSED) {
-            return; // moving away from a healthy database is the fallback timer's job
+        if (current != null && (current.circuitState() == CircuitState.CLOSED || standsPinned(current))) {
+            return; // moving away from a usable database is the fallback timer's job
+        }
+        if (switching != null && standsPinned(switching)) {
+            return; // a manual switch to a healthy database is under way: let it finish
         }
         D best = select();
         if (best == null) {
@@ -138,6 +148,27 @@ final class Switching<D extends ManagedDatabase> {
         if (best != current) {
             switchTo(best, current == null ? SwitchReason.RECOVERY : SwitchReason.FAILOVER);
         }
+    }
+
+    /** {@code db} failed a health check: if it was the manual choice, the choice is over. */
+    void failedCheck(D db) {
+        if (pinned == db) {
+            pinned = null;
+        }
+    }
+
+    /** Drops the switch being prepared, if any (its future fails as superseded when its preparation ends). */
+    void cancelPendingSwitch() {
+        if (switching != null) {
+            switching = null;
+            switchingDone = null;
+            generation++;
+        }
+    }
+
+    /** Whether {@code db} is the manual choice and its latest health check passed. */
+    boolean standsPinned(D db) {
+        return db == pinned && db.isHealthy();
     }
 
     /**
@@ -168,6 +199,13 @@ final class Switching<D extends ManagedDatabase> {
             reevaluate();
             return;
         }
+        if (!target.isHealthy()) {
+            // It failed a health check while its connection was being prepared: traffic does not go there.
+            done.completeExceptionally(new NoValidDatabaseException("database '" + target.name()
+                    + "' failed its health check while the switch to it was prepared"));
+            reevaluate();
+            return;
+        }
         if (error != null) {
             LOG.log(Level.WARNING, "database '" + target.name() + "' is not reachable for traffic: " + error);
             done.completeExceptionally(error);
@@ -177,8 +215,8 @@ final class Switching<D extends ManagedDatabase> {
         D old = active;
         active = target;
         activeChanges++;
-        if (reason != SwitchReason.MANUAL) {
-            pinned = null;
+        if (target != pinned) {
+            pinned = null; // traffic went elsewhere: the manual choice is over
         }
         LOG.log(Level.WARNING, "active database: " + (old == null ? "none" : old.name()) + " -> " + target.name() + " (" + reason + ")");
         events.accept(new ActiveDatabaseChangedEvent(old, target, reason));

@@ -16,12 +16,14 @@ import org.junit.jupiter.api.Test;
 import dev.multidb.ActiveDatabaseChangedEvent;
 import dev.multidb.Database;
 import dev.multidb.DatabaseAddedEvent;
+import dev.multidb.DatabaseConfig;
 import dev.multidb.DatabaseRemovedEvent;
 import dev.multidb.MultiDbClient;
 import dev.multidb.MultiDbEvent;
 import dev.multidb.MultiDbStatus;
 import dev.multidb.NoValidDatabaseException;
 import dev.multidb.SwitchReason;
+import dev.multidb.circuit.CircuitState;
 import dev.multidb.testkit.RedisServer;
 
 /** Adding, removing, re-weighting and choosing databases while other threads run commands. */
@@ -169,6 +171,33 @@ class RuntimeManagementIT {
         // The fallback interval is 500 ms: three of them pass without moving traffic back.
         await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> "secondary".equals(active()));
         assertThat(reasons()).contains(SwitchReason.MANUAL).doesNotContain(SwitchReason.FALLBACK);
+    }
+
+    /**
+     * Defect 6: a manual choice of a database whose health checks pass stands although its circuit
+     * is still OPEN (grace period after a failure); the next health result used to undo it.
+     */
+    @Test
+    void aManualChoiceOfAHealthyDatabaseWithAnOpenCircuitStands() {
+        client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri())
+                .database(DatabaseConfig.builder().fromUrl(third.uri()).name("third").weight(0.1)
+                        .gracePeriod(Duration.ofMinutes(5)).build())
+                .listener(MultiDbEvent.class, events::add).build());
+        Database thirdDb = client.databases().get(2);
+        third.kill();
+        await().atMost(Duration.ofSeconds(5)).until(() -> thirdDb.circuitState() == CircuitState.OPEN);
+        third.restart();
+        await().atMost(Duration.ofSeconds(5)).until(thirdDb::isHealthy);
+        assertThat(thirdDb.circuitState()).as("still in its grace period").isEqualTo(CircuitState.OPEN);
+
+        client.setActiveDatabase(thirdDb);
+
+        assertThat(active()).isEqualTo("third");
+        // Health checks run every 200 ms, fallback every 500 ms: seven intervals pass without moving traffic.
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> "third".equals(active()));
+        client.sync().set("k", "manual");
+        assertThat(third.command("GET", "k")).isEqualTo("manual");
+        assertThat(reasons()).containsExactly(SwitchReason.INITIAL, SwitchReason.MANUAL);
     }
 
     @Test
