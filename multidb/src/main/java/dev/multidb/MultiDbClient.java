@@ -415,15 +415,8 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
         CompletableFuture<Boolean> firstVerdict;
         synchronized (this) {
             ensureOpen();
-            for (DatabaseRuntime<K, V> existing : controller.databases()) {
-                if (existing.config().endpoint().equals(database.endpoint())) {
-                    throw new IllegalArgumentException("the client already has the endpoint " + Masking.mask(database.uri()));
-                }
-                if (existing.name().equals(database.name())) {
-                    throw new IllegalArgumentException("the client already has a database named '" + database.name() + "'");
-                }
-            }
             runtime = newRuntime(database, codec);
+            // The controller refuses a duplicate endpoint or name on the coordinator, in the same step as the insert.
             firstVerdict = controller.add(runtime);
         }
         try {
@@ -433,6 +426,10 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof IllegalArgumentException duplicate) {
+                runtime.closeAsync(); // its Lettuce client, if multidb made one; it opened no connection
+                throw duplicate;
+            }
             // Closed meanwhile; the verdict does not matter.
         }
         if (closed) {

@@ -12,6 +12,7 @@ import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
 import dev.multidb.Database;
+import dev.multidb.Masking;
 import dev.multidb.MultiDbConfig;
 import dev.multidb.database.DatabaseRuntime;
 import dev.multidb.event.EventBus;
@@ -130,12 +131,21 @@ public final class FailoverController<K, V> {
     }
 
     /**
-     * Adds a database. It is health-checked at once; if it passes and outweighs the active
-     * database it becomes active (reason DATABASE_ADDED). The future completes with its first
-     * health verdict.
+     * Adds a database unless the client already has its endpoint or its name (checked on the
+     * coordinator together with the insert: the future fails with {@link IllegalArgumentException}).
+     * It is health-checked at once; if it passes and outweighs the active database it becomes
+     * active (reason DATABASE_ADDED). The future completes with its first health verdict.
      */
     public CompletableFuture<Boolean> add(DatabaseRuntime<K, V> db) {
-        return core.add(db);
+        return core.add(db, existing -> {
+            if (existing.config().endpoint().equals(db.config().endpoint())) {
+                return new IllegalArgumentException("the client already has the endpoint " + Masking.mask(db.uri()));
+            }
+            if (existing.name().equals(db.name())) {
+                return new IllegalArgumentException("the client already has a database named '" + db.name() + "'");
+            }
+            return null;
+        });
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
@@ -143,8 +144,8 @@ final class FailoverCore<D extends ManagedDatabase> {
         coordinator.execute(() -> health.tripped(db));
     }
 
-    CompletableFuture<Boolean> add(D db) {
-        return membership.add(db);
+    CompletableFuture<Boolean> add(D db, Function<D, RuntimeException> conflict) {
+        return membership.add(db, conflict);
     }
 
     CompletableFuture<Void> remove(Database db) {

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import dev.multidb.Database;
 import dev.multidb.DatabaseAddedEvent;
@@ -18,7 +19,8 @@ import dev.multidb.WeightChangedEvent;
 import dev.multidb.circuit.CircuitState;
 
 /**
- * The member databases and changes to them at runtime: adding, removing (traffic leaves first; the database is closed
+ * The member databases and changes to them at runtime: adding (refused for a duplicate, checked
+ * and inserted in one coordinator task), removing (traffic leaves first; the database is closed
  * once its last command has finished, the drain), and weights.
  *
  * <p>Runs on the coordinator thread only; the list may be read from any thread.
@@ -75,11 +77,20 @@ final class Membership<D extends ManagedDatabase> {
     }
 
     /**
-     * Adds {@code db}. The first health check runs at once; if it passes and {@code db} outweighs
+     * Adds {@code db} unless {@code conflict} names a reason against it (a duplicate endpoint or name)
+     * for some current member, in the same coordinator task as the insert, so two concurrent adds
+     * cannot both pass. The first health check runs at once; if it passes and {@code db} outweighs
      * the active database, traffic moves there (DATABASE_ADDED). Completes with that first verdict.
      */
-    CompletableFuture<Boolean> add(D db) {
+    CompletableFuture<Boolean> add(D db, Function<D, RuntimeException> conflict) {
         return coordinator.call(firstVerdict -> {
+            for (D existing : databases) {
+                RuntimeException refused = conflict.apply(existing);
+                if (refused != null) {
+                    firstVerdict.completeExceptionally(refused);
+                    return;
+                }
+            }
             databases.add(db);
             events.accept(new DatabaseAddedEvent(db));
             health.schedule(db);

@@ -195,9 +195,10 @@ final class SwitchingSimulation {
             }));
         } else if (dice < 69) {
             if (members.size() < MAX_MEMBERS) {
-                FakeDatabase db = newDatabase();
+                FakeDatabase db = random.nextInt(4) == 0 ? any : newDatabase(); // now and then a duplicate
                 note(index + ": add " + db.name());
-                requests.add(core.add(db));
+                requests.add(core.add(db, existing -> existing.name().equals(db.name())
+                        ? new IllegalArgumentException("duplicate " + db.name()) : null).exceptionally(e -> false));
             }
         } else if (dice < 72) {
             note(index + ": remove " + any.name());

@@ -5,11 +5,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +35,7 @@ import dev.multidb.MultiDbStatus;
 import dev.multidb.NoValidDatabaseException;
 import dev.multidb.SwitchReason;
 import dev.multidb.circuit.CircuitState;
+import dev.multidb.failover.WeightBasedFailoverStrategy;
 import dev.multidb.testkit.RedisServer;
 
 /** Adding, removing, re-weighting and choosing databases while other threads run commands. */
@@ -198,6 +210,66 @@ class RuntimeManagementIT {
         client.sync().set("k", "manual");
         assertThat(third.command("GET", "k")).isEqualTo("manual");
         assertThat(reasons()).containsExactly(SwitchReason.INITIAL, SwitchReason.MANUAL);
+    }
+
+    /** Defect 7: two concurrent addDatabase calls for one endpoint: one wins, the other is refused and leaks nothing. */
+    @Test
+    void concurrentAddsOfOneEndpointAddItOnce() throws Exception {
+        // A strategy that takes its time once keeps the coordinator busy while both calls arrive,
+        // as a coordinator busy with many databases would.
+        AtomicBoolean slowOnce = new AtomicBoolean();
+        CountDownLatch deciding = new CountDownLatch(1);
+        WeightBasedFailoverStrategy weights = new WeightBasedFailoverStrategy();
+        client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri())
+                .failoverStrategy(databases -> {
+                    if (slowOnce.getAndSet(false)) {
+                        deciding.countDown();
+                        LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+                    }
+                    return weights.select(databases);
+                }).build());
+        slowOnce.set(true);
+        CompletableFuture<Void> reweighing = CompletableFuture.runAsync(() -> client.updateDatabaseWeight(client.databases().get(0), 1.0));
+        assertThat(deciding.await(5, TimeUnit.SECONDS)).isTrue();
+        CyclicBarrier start = new CyclicBarrier(2);
+        ExecutorService callers = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Database>> calls = new ArrayList<>();
+            for (String name : List.of("third-a", "third-b")) {
+                calls.add(callers.submit(() -> {
+                    start.await(5, TimeUnit.SECONDS);
+                    return client.addDatabase(Fixtures.db(name, third.uri(), 0.1));
+                }));
+            }
+            List<Database> added = new ArrayList<>();
+            List<Throwable> refused = new ArrayList<>();
+            for (Future<Database> call : calls) {
+                try {
+                    added.add(call.get(30, TimeUnit.SECONDS));
+                } catch (ExecutionException e) {
+                    refused.add(e.getCause());
+                }
+            }
+            assertThat(added).hasSize(1);
+            assertThat(refused).singleElement(InstanceOfAssertFactories.THROWABLE).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("endpoint").hasMessageContaining(String.valueOf(third.port()));
+            assertThat(client.databases()).extracting(Database::name).containsExactly("primary", "secondary", added.get(0).name());
+            // The winner holds a health connection and a warm command connection; the loser nothing.
+            await().atMost(Duration.ofSeconds(5)).until(() -> connectedClients(third) <= 3);
+            await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2)).until(() -> connectedClients(third) <= 3);
+            reweighing.get(5, TimeUnit.SECONDS);
+        } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    private static int connectedClients(RedisServer server) {
+        for (String line : server.command("INFO", "clients").split("\r?\n")) {
+            if (line.startsWith("connected_clients:")) {
+                return Integer.parseInt(line.substring("connected_clients:".length()).trim());
+            }
+        }
+        throw new IllegalStateException("no connected_clients");
     }
 
     @Test
