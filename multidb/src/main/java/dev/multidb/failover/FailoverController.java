@@ -103,10 +103,11 @@ public final class FailoverController<K, V> {
     }
 
     /**
-     * Runs the first health check of every database, then picks the first active database. Called
-     * once, before any command; blocks the caller (never the coordinator).
+     * Runs the first health check of every database, then picks the first active database: the
+     * best one that passed and whose command connection could be prepared. Called once, before any
+     * command; blocks the caller (never the coordinator).
      *
-     * @return the databases that failed their first health check
+     * @return the databases that failed their first health check or could not be prepared for traffic
      */
     public List<DatabaseRuntime<K, V>> initialize(List<DatabaseRuntime<K, V>> members, Duration bound) throws Exception {
         return core.initialize(members, bound);

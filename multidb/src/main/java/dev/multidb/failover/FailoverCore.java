@@ -66,9 +66,9 @@ final class FailoverCore<D extends ManagedDatabase> {
      * Runs the first health check of every member, then picks the first active database. Called
      * once, before any command; blocks the caller (never the coordinator).
      *
-     * @return the members that failed their first health check
+     * @return the members that failed their first health check or could not be prepared for traffic
      */
-    List<D> initialize(List<D> members, Duration bound) throws Exception {
+    List<D> initialize(List<D> members, Duration bound) throws InterruptedException {
         StartUp.Decision<D> decision;
         try {
             decision = startUp.decide(members, bound);

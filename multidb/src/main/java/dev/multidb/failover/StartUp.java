@@ -1,5 +1,6 @@
 package dev.multidb.failover;
 
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,12 +15,15 @@ import dev.multidb.health.HealthResult;
 
 /**
  * The first decision: the first health check of every member, then the first active database.
- * The best database that passed carries the traffic once its command connection is proven live.
+ * The best database that passed is tried first; if its command connection cannot be prepared
+ * right after its check passed, it counts as failed and the next best is tried.
  *
  * <p>Runs on the creating thread, once, before the coordinator decides anything: the members join
  * the client's list only at the end, so nothing on the coordinator can race these decisions.
  */
 final class StartUp<D extends ManagedDatabase> {
+
+    private static final System.Logger LOG = System.getLogger(StartUp.class.getName());
 
     private final Coordinator coordinator;
     private final HealthProbe<D> probe;
@@ -37,13 +41,14 @@ final class StartUp<D extends ManagedDatabase> {
     record Decision<D>(D first, List<D> failed) {
     }
 
-    Decision<D> decide(List<D> members, Duration bound) throws Exception {
+    Decision<D> decide(List<D> members, Duration bound) throws InterruptedException {
         List<CompletableFuture<HealthResult>> runs = new ArrayList<>();
         long deadline = coordinator.now() + bound.toNanos() / 2;
         for (D db : members) {
             runs.add(firstCheck(db, deadline));
         }
         List<D> failed = new ArrayList<>();
+        List<D> candidates = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
             D db = members.get(i);
             HealthResult result = await(runs.get(i), bound);
@@ -56,12 +61,9 @@ final class StartUp<D extends ManagedDatabase> {
                 failed.add(db);
                 db.setLastFailure(result.cause());
             }
+            candidates.add(db);
         }
-        @SuppressWarnings("unchecked")
-        D first = (D) strategy.select(members);
-        if (first != null) {
-            first.prepareForTraffic().get(bound.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        D first = prepareBest(candidates, failed, bound);
         // Warm the standby connections so a failover does not wait for a TCP handshake.
         for (D db : members) {
             if (db != first && db.isHealthy()) {
@@ -69,6 +71,28 @@ final class StartUp<D extends ManagedDatabase> {
             }
         }
         return new Decision<>(first, failed);
+    }
+
+    /** The best candidate whose command connection is ready; one that cannot be prepared counts as failed. */
+    private D prepareBest(List<D> candidates, List<D> failed, Duration bound) throws InterruptedException {
+        while (true) {
+            @SuppressWarnings("unchecked")
+            D best = (D) strategy.select(candidates);
+            if (best == null) {
+                return null;
+            }
+            HealthResult prepared = await(best.prepareForTraffic().thenApply(ok -> new HealthResult(true, -1, null)), bound);
+            if (prepared.healthy()) {
+                return best;
+            }
+            LOG.log(Level.WARNING, "database '" + best.name() + "' passed its first health check but cannot take traffic: "
+                    + prepared.cause());
+            candidates.remove(best);
+            failed.add(best);
+            best.setHealthy(false, -1);
+            best.setLastFailure(prepared.cause());
+            health.applyCircuit(best, best.circuit().onFailure());
+        }
     }
 
     private static HealthResult await(CompletableFuture<HealthResult> run, Duration bound) throws InterruptedException {

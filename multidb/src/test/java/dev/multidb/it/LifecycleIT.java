@@ -11,14 +11,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.multidb.Database;
 import dev.multidb.MultiDbClient;
+import dev.multidb.MultiDbConfig;
 import dev.multidb.NoValidDatabaseException;
 import dev.multidb.health.InitialHealthCheckPolicy;
+import dev.multidb.testkit.FaultProxy;
 import dev.multidb.testkit.RedisServer;
 
 /** Start-up policies and clean shutdown (DESIGN rule 9). */
@@ -113,6 +117,33 @@ class LifecycleIT {
             client.sync().set("k", "v");
             primary.restart();
             await().atMost(Duration.ofSeconds(10)).until(() -> "primary".equals(client.activeDatabase().name()));
+        }
+    }
+
+    /**
+     * Defect 9: the best database passes its first health check but its command connection cannot
+     * be prepared (new connections are refused right after the check): start-up picks the next one.
+     */
+    @Test
+    void startsOnTheNextDatabaseWhenTheBestCannotBePreparedAfterItsCheckPassed() {
+        try (FaultProxy proxy = FaultProxy.start(primary.host(), primary.port())) {
+            MultiDbConfig config = Fixtures.twoDatabases(proxy.uri(), secondary.uri())
+                    .initialHealthCheckPolicy(InitialHealthCheckPolicy.ONE_AVAILABLE)
+                    .connectTimeout(Duration.ofSeconds(1))
+                    .healthCheck(target -> {
+                        if (target.database().name().equals("primary")) {
+                            proxy.refuseNewConnections(true); // the health connection is open already
+                        }
+                        return CompletableFuture.completedFuture(true);
+                    })
+                    .build();
+            try (MultiDbClient<String, String> client = MultiDbClient.create(config)) {
+                assertThat(client.activeDatabase().name()).isEqualTo("secondary");
+                Database primaryDb = client.databases().get(0);
+                assertThat(primaryDb.isHealthy()).as("the database that could not be prepared counts as failed").isFalse();
+                client.sync().set("k", "v");
+                assertThat(secondary.command("GET", "k")).isEqualTo("v");
+            }
         }
     }
 
