@@ -560,6 +560,9 @@ public final class MultiDbClient<K, V> implements AutoCloseable {
             }
         }
         coordinator.shutdownNow();
+        if (controller != null) {
+            controller.close(); // a call racing close() is answered now, not at its timeout
+        }
         router.failAwaitingRetry();
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         if (controller != null) {

@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -257,7 +259,10 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
         if (commandConnecting != null && !commandConnecting.isDone()) {
             return commandConnecting;
         }
-        CompletableFuture<StatefulConnection<K, V>> connecting = member.connectCommands().thenApply(connection -> {
+        if (closed) {
+            return closedFuture(); // a closed client opens nothing
+        }
+        CompletableFuture<StatefulConnection<K, V>> connecting = connect(member::connectCommands).thenApply(connection -> {
                     connection.setTimeout(commandTimeout);
                     ((RedisChannelHandler<?, ?>) connection).addListener(new RedisConnectionStateListener() {
                         @Override
@@ -328,7 +333,10 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
         if (healthConnecting != null && !healthConnecting.isDone()) {
             return healthConnecting;
         }
-        CompletableFuture<StatefulConnection<String, String>> connecting = member.connectHealth().thenApply(connection -> {
+        if (closed) {
+            return closedFuture();
+        }
+        CompletableFuture<StatefulConnection<String, String>> connecting = connect(member::connectHealth).thenApply(connection -> {
                     connection.setTimeout(healthCheckTimeout);
                     synchronized (this) {
                         if (closed) {
@@ -416,6 +424,22 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
     @Override
     public synchronized boolean isClosed() {
         return closed;
+    }
+
+    private <C> CompletableFuture<C> closedFuture() {
+        return CompletableFuture.failedFuture(new IllegalStateException("database '" + name() + "' is closed"));
+    }
+
+    /**
+     * Starts a connect. Closing the client shuts down its event loops, which then refuse the work
+     * with an exception instead of a failed future: that is a closed database, not an error.
+     */
+    private <C> CompletableFuture<C> connect(Supplier<CompletableFuture<C>> connect) {
+        try {
+            return connect.get();
+        } catch (RejectedExecutionException closing) {
+            return closedFuture();
+        }
     }
 
     @Override

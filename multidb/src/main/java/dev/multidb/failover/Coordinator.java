@@ -2,7 +2,10 @@ package dev.multidb.failover;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -13,7 +16,11 @@ import java.util.function.LongSupplier;
 /**
  * The one thread every failover decision runs on, and its clock. Because all state changes happen
  * here, the parts of the failover machinery need no locks; the command path only reads volatile
- * fields. Once the client closes, the executor refuses new work, which is dropped.
+ * fields.
+ *
+ * <p>Once the client closes, the executor refuses new work. That is expected, not alarming: the
+ * refused work is dropped quietly, and every caller still waiting for a coordinator answer gets an
+ * {@link IllegalStateException} at once instead of waiting for its timeout.
  */
 final class Coordinator {
 
@@ -21,6 +28,9 @@ final class Coordinator {
 
     private final ScheduledExecutorService executor;
     private final LongSupplier nanoClock;
+    /** Answers callers wait for; failed on close so no caller waits for a task that will never run. */
+    private final Set<CompletableFuture<?>> awaited = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     Coordinator(ScheduledExecutorService executor, LongSupplier nanoClock) {
         this.executor = executor;
@@ -41,6 +51,7 @@ final class Coordinator {
             executor.execute(guarded(task));
             return true;
         } catch (RejectedExecutionException closing) {
+            close();
             return false;
         }
     }
@@ -54,6 +65,7 @@ final class Coordinator {
         try {
             return executor.schedule(guarded(task), Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {
+            close();
             return null;
         }
     }
@@ -66,14 +78,20 @@ final class Coordinator {
         try {
             return executor.scheduleAtFixedRate(guarded(task), initialDelayNanos, periodNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException closing) {
+            close();
             return null;
         }
     }
 
-    /** Runs {@code body} on the coordinator with the future a caller waits for; it fails if the body throws. */
+    /**
+     * Runs {@code body} on the coordinator with the future a caller waits for. The future fails if
+     * the body throws, and fails at once when the client is closed before or while it waits.
+     */
     <T> CompletableFuture<T> call(Consumer<CompletableFuture<T>> body) {
         CompletableFuture<T> answer = new CompletableFuture<>();
-        execute(() -> {
+        awaited.add(answer);
+        answer.whenComplete((ok, error) -> awaited.remove(answer));
+        boolean accepted = execute(() -> {
             try {
                 body.accept(answer);
             } catch (RuntimeException e) {
@@ -81,7 +99,26 @@ final class Coordinator {
                 throw e;
             }
         });
+        if (!accepted || closed) {
+            answer.completeExceptionally(closedException());
+        }
         return answer;
+    }
+
+    /** The client is closing: fail every caller still waiting, and log nothing alarming from now on. */
+    void close() {
+        closed = true;
+        for (CompletableFuture<?> waiting : List.copyOf(awaited)) {
+            waiting.completeExceptionally(closedException());
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    private static IllegalStateException closedException() {
+        return new IllegalStateException("the MultiDbClient is closed");
     }
 
     private Runnable guarded(Runnable task) {
@@ -89,7 +126,8 @@ final class Coordinator {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "multidb coordinator task failed", e);
+                // After close a task may trip over a closed connection or executor: not worth an alarm.
+                LOG.log(closed ? Level.DEBUG : Level.ERROR, "multidb coordinator task failed", e);
             }
         };
     }

@@ -169,4 +169,9 @@ public final class FailoverController<K, V> {
     public CompletableFuture<Void> setActive(Database db) {
         return core.setActive(db);
     }
+
+    /** The client is closing: every call still waiting for the coordinator fails now, and nothing new starts. */
+    public void close() {
+        core.close();
+    }
 }

@@ -189,6 +189,11 @@ final class FailoverCore<D extends ManagedDatabase> {
         });
     }
 
+    /** The client is closing: callers still waiting for the coordinator get an answer now. */
+    void close() {
+        coordinator.close();
+    }
+
     String describeAll() {
         StringBuilder sb = new StringBuilder();
         for (D db : membership.databases()) {

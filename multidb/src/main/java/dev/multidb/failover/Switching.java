@@ -183,7 +183,11 @@ final class Switching<D extends ManagedDatabase> {
         long mine = ++generation;
         CompletableFuture<Void> done = new CompletableFuture<>();
         switchingDone = done;
-        target.prepareForTraffic().whenComplete((ok, error) -> coordinator.execute(() -> finishSwitch(target, reason, mine, done, error)));
+        target.prepareForTraffic().whenComplete((ok, error) -> {
+            if (!coordinator.execute(() -> finishSwitch(target, reason, mine, done, error))) {
+                done.completeExceptionally(new IllegalStateException("the MultiDbClient is closed"));
+            }
+        });
         return done;
     }
 
