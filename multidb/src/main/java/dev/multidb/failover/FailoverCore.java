@@ -217,8 +217,4 @@ final class FailoverCore<D extends ManagedDatabase> {
                 && membership.databases().stream().allMatch(health::scheduled)
                 && (switching.active() != null || window.rechecking());
     }
-
-    boolean healthCheckInFlightOrQueued(D db) {
-        return health.suspectInFlight(db);
-    }
 }
