@@ -426,15 +426,8 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
         CompletableFuture<Boolean> firstVerdict;
         synchronized (this) {
             ensureOpen();
-            for (DatabaseRuntime<K, V> existing : controller.databases()) {
-                if (existing.config().endpoint().equals(database.endpoint())) {
-                    throw new IllegalArgumentException("the client already has the endpoint " + Masking.mask(database.uri()));
-                }
-                if (existing.name().equals(database.name())) {
-                    throw new IllegalArgumentException("the client already has a database named '" + database.name() + "'");
-                }
-            }
             runtime = newRuntime(database, codec);
+            // The controller refuses a duplicate endpoint or name on the coordinator, in the same step as the insert.
             firstVerdict = controller.add(runtime);
         }
         try {
@@ -444,6 +437,10 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof IllegalArgumentException duplicate) {
+                runtime.closeAsync(); // its Lettuce client, if multidb made one; it opened no connection
+                throw duplicate;
+            }
             // Closed meanwhile; the verdict does not matter.
         }
         if (closed) {
@@ -575,6 +572,9 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
             }
         }
         coordinator.shutdownNow();
+        if (controller != null) {
+            controller.close(); // a call racing close() is answered now, not at its timeout
+        }
         router.failAwaitingRetry();
         List<CompletableFuture<Void>> closing = new ArrayList<>();
         if (controller != null) {

@@ -19,7 +19,15 @@ public final class LoggedWarnings {
     }
 
     public static <T> Captured<T> capture(Class<?> source, Supplier<T> action) {
-        Logger logger = Logger.getLogger(source.getName());
+        return capture(Logger.getLogger(source.getName()), action);
+    }
+
+    /** As {@link #capture(Class, Supplier)}, for every logger of the JVM (multidb's, Lettuce's, Netty's). */
+    public static <T> Captured<T> captureEverywhere(Supplier<T> action) {
+        return capture(Logger.getLogger(""), action);
+    }
+
+    private static <T> Captured<T> capture(Logger logger, Supplier<T> action) {
         List<LogRecord> records = new CopyOnWriteArrayList<>();
         Handler handler = new Handler() {
             @Override

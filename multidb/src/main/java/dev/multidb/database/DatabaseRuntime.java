@@ -1,13 +1,17 @@
 package dev.multidb.database;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -16,7 +20,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
 import dev.multidb.Database;
@@ -25,6 +29,8 @@ import dev.multidb.Masking;
 import dev.multidb.circuit.CircuitBreaker;
 import dev.multidb.circuit.CircuitState;
 import dev.multidb.detect.FailureTracker;
+import dev.multidb.failover.ManagedDatabase;
+import dev.multidb.health.HealthCheckTarget;
 
 /**
  * The runtime of one member database: its Lettuce client, the connection that carries application
@@ -33,7 +39,7 @@ import dev.multidb.detect.FailureTracker;
  *
  * <p>Internal: applications see it as {@link Database}.
  */
-public final class DatabaseRuntime<K, V> implements Database {
+public final class DatabaseRuntime<K, V> implements ManagedDatabase {
 
     private static final System.Logger LOG = System.getLogger(DatabaseRuntime.class.getName());
 
@@ -58,10 +64,6 @@ public final class DatabaseRuntime<K, V> implements Database {
     /** Commands handed to the command connection / answered by it: the stall watchdog compares them. */
     public final LongAdder dispatched = new LongAdder();
     public final LongAdder completed = new LongAdder();
-    /** Orders health-check runs so that a stale result never overwrites a newer one. */
-    public final AtomicLong healthRuns = new AtomicLong();
-    public long lastAppliedHealthRun;
-    public boolean suspectRunInFlight;
     private volatile boolean closed;
     private final DedicatedConnections<K, V> dedicated;
     private volatile int abandonments;
@@ -102,9 +104,10 @@ public final class DatabaseRuntime<K, V> implements Database {
     }
 
     /** Per-node dedicated connections lent out (cluster members; their connections are not pooled). */
-    private final java.util.concurrent.atomic.AtomicInteger clusterDedicatedInUse = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger clusterDedicatedInUse = new AtomicInteger();
 
     /** Whether a command is in flight here: on the shared connection, or on a dedicated one. */
+    @Override
     public boolean busy() {
         return dispatched.sum() > completed.sum() || dedicated.inUse() || clusterDedicatedInUse.get() > 0;
     }
@@ -121,7 +124,7 @@ public final class DatabaseRuntime<K, V> implements Database {
 
     /** The slot of a key in this database's codec; 0 for a single endpoint, where slots do not matter. */
     public int slotOf(K key) {
-        return isCluster() ? io.lettuce.core.cluster.SlotHash.getSlot(codec.encodeKey(key)) : 0;
+        return isCluster() ? SlotHash.getSlot(codec.encodeKey(key)) : 0;
     }
 
     @Override
@@ -134,6 +137,7 @@ public final class DatabaseRuntime<K, V> implements Database {
         return weight;
     }
 
+    @Override
     public void setWeight(double weight) {
         this.weight = weight;
     }
@@ -148,29 +152,20 @@ public final class DatabaseRuntime<K, V> implements Database {
         return healthy;
     }
 
+    @Override
     public void setHealthy(boolean healthy, long latencyNanos) {
         this.healthy = healthy;
         this.lastHealthLatencyNanos = latencyNanos;
     }
 
     private volatile Throwable lastFailure;
-    private java.util.concurrent.ScheduledFuture<?> healthSchedule;
-
-    public synchronized void setHealthSchedule(java.util.concurrent.ScheduledFuture<?> schedule) {
-        this.healthSchedule = schedule;
-    }
-
-    public synchronized void cancelHealthSchedule() {
-        if (healthSchedule != null) {
-            healthSchedule.cancel(false);
-        }
-    }
 
     /** Why the last failed health check failed, or {@code null}. */
     public Throwable lastFailure() {
         return lastFailure;
     }
 
+    @Override
     public void setLastFailure(Throwable cause) {
         this.lastFailure = cause;
     }
@@ -194,6 +189,7 @@ public final class DatabaseRuntime<K, V> implements Database {
         return config;
     }
 
+    @Override
     public CircuitBreaker circuit() {
         return circuit;
     }
@@ -237,11 +233,12 @@ public final class DatabaseRuntime<K, V> implements Database {
     }
 
     public synchronized void addTracker(FailureTracker tracker) {
-        FailureTracker[] grown = java.util.Arrays.copyOf(trackers, trackers.length + 1);
+        FailureTracker[] grown = Arrays.copyOf(trackers, trackers.length + 1);
         grown[trackers.length] = tracker;
         trackers = grown;
     }
 
+    @Override
     public void resetTrackers() {
         for (FailureTracker tracker : trackers) {
             tracker.reset();
@@ -253,10 +250,26 @@ public final class DatabaseRuntime<K, V> implements Database {
         return commandConnection;
     }
 
+    @Override
+    public boolean hasCommandConnection() {
+        return commandConnection != null;
+    }
+
+    @Override
+    public long dispatchedCount() {
+        return dispatched.sum();
+    }
+
+    @Override
+    public long completedCount() {
+        return completed.sum();
+    }
+
     /**
      * Makes the command connection ready for traffic: opens a new one if there is none (or it was
      * lost), and proves it live with a PING, so traffic never moves onto a stale connection.
      */
+    @Override
     public CompletableFuture<Void> prepareForTraffic() {
         return openCommandConnection().thenCompose(connection -> member.ping(connection)
                 .handle((pong, error) -> {
@@ -288,7 +301,10 @@ public final class DatabaseRuntime<K, V> implements Database {
         if (commandConnecting != null && !commandConnecting.isDone()) {
             return commandConnecting;
         }
-        CompletableFuture<StatefulConnection<K, V>> connecting = member.connectCommands().thenApply(connection -> {
+        if (closed) {
+            return closedFuture(); // a closed client opens nothing
+        }
+        CompletableFuture<StatefulConnection<K, V>> connecting = connect(member::connectCommands).thenApply(connection -> {
                     connection.setTimeout(commandTimeout);
                     ((RedisChannelHandler<?, ?>) connection).addListener(new RedisConnectionStateListener() {
                         @Override
@@ -315,6 +331,7 @@ public final class DatabaseRuntime<K, V> implements Database {
      * for their timeout, or forever. The server may still run what it received: every command
      * failed this way counts as one that may be applied late (see {@link #abandonments()}).
      */
+    @Override
     public void abandonCommandConnection() {
         StatefulConnection<K, V> current;
         synchronized (this) {
@@ -388,7 +405,10 @@ public final class DatabaseRuntime<K, V> implements Database {
         if (healthConnecting != null && !healthConnecting.isDone()) {
             return healthConnecting;
         }
-        CompletableFuture<StatefulConnection<String, String>> connecting = member.connectHealth().thenApply(connection -> {
+        if (closed) {
+            return closedFuture();
+        }
+        CompletableFuture<StatefulConnection<String, String>> connecting = connect(member::connectHealth).thenApply(connection -> {
                     connection.setTimeout(healthCheckTimeout);
                     synchronized (this) {
                         if (closed) {
@@ -443,7 +463,7 @@ public final class DatabaseRuntime<K, V> implements Database {
     }
 
     /** What a health check sees of this database over the health connection. */
-    public dev.multidb.health.HealthCheckTarget healthTarget(StatefulConnection<String, String> connection) {
+    public HealthCheckTarget healthTarget(StatefulConnection<String, String> connection) {
         return member.healthTarget(this, connection);
     }
 
@@ -453,13 +473,11 @@ public final class DatabaseRuntime<K, V> implements Database {
     }
 
     /** Closes every connection, and the Lettuce client if multidb created it. */
+    @Override
     public CompletableFuture<Void> closeAsync() {
-        List<CompletableFuture<Void>> closing = new java.util.ArrayList<>();
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
         synchronized (this) {
             closed = true;
-            if (healthSchedule != null) {
-                healthSchedule.cancel(false);
-            }
             if (commandConnection != null) {
                 closing.add(commandConnection.closeAsync());
                 commandConnection = null;
@@ -475,8 +493,25 @@ public final class DatabaseRuntime<K, V> implements Database {
     }
 
     /** Connections still in the process of opening when the client closes: closed as they arrive. */
+    @Override
     public synchronized boolean isClosed() {
         return closed;
+    }
+
+    private <C> CompletableFuture<C> closedFuture() {
+        return CompletableFuture.failedFuture(new IllegalStateException("database '" + name() + "' is closed"));
+    }
+
+    /**
+     * Starts a connect. Closing the client shuts down its event loops, which then refuse the work
+     * with an exception instead of a failed future: that is a closed database, not an error.
+     */
+    private <C> CompletableFuture<C> connect(Supplier<CompletableFuture<C>> connect) {
+        try {
+            return connect.get();
+        } catch (RejectedExecutionException closing) {
+            return closedFuture();
+        }
     }
 
     @Override

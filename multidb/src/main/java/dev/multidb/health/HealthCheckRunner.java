@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -56,7 +58,12 @@ public final class HealthCheckRunner {
 
     private CompletableFuture<HealthResult> run(DatabaseRuntime<?, ?> db, int probeCount) {
         CompletableFuture<HealthResult> result = new CompletableFuture<>();
-        probe(db, probeCount, 0, 0, -1, result);
+        try {
+            probe(db, probeCount, 0, 0, -1, result);
+        } catch (RejectedExecutionException closing) {
+            // The client closed while this check started: no verdict, and nothing to alarm anyone.
+            result.completeExceptionally(closing);
+        }
         return result;
     }
 
