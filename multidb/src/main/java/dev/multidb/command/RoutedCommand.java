@@ -37,6 +37,11 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
     private final boolean counted;
     /** The database's abandonment count when the attempt began: a change means the client cut it. */
     private final int abandonmentsAtStart;
+    /**
+     * Whether the client had abandoned the connection when the attempt failed: read at that moment,
+     * because reporting this very failure may abandon it (a cluster member replaces its connection).
+     */
+    private volatile boolean cutByClient;
     private volatile int done;
     /** What Lettuce decodes this attempt's reply into: the shared output, guarded. */
     private GuardedOutput<K, V, T> output;
@@ -116,7 +121,7 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
     public boolean mayLandLate(Throwable error) {
         return switch (FailureKind.of(error)) {
             case TIMEOUT -> true;
-            case CONNECTION -> database.abandonments() != abandonmentsAtStart;
+            case CONNECTION -> cutByClient;
             default -> false;
         };
     }
@@ -147,6 +152,7 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
         if (counted) {
             database.completed.increment();
         }
+        cutByClient = database.abandonments() != abandonmentsAtStart;
         notifyCallbacks(cause);
         owner.attemptFailed(this, cause);
         return true;
