@@ -17,6 +17,7 @@ import dev.multidb.failover.WeightBasedFailoverStrategy;
 import dev.multidb.health.HealthCheck;
 import dev.multidb.health.HealthCheckPolicy;
 import dev.multidb.health.InitialHealthCheckPolicy;
+import dev.multidb.health.LagAwareHealthCheck;
 
 /**
  * Configuration of a {@link MultiDbClient}: its member databases and how it checks, detects, fails
@@ -66,6 +67,16 @@ public final class MultiDbConfig {
      */
     public static final Duration DEFAULT_STALL_THRESHOLD = Duration.ofMillis(250);
     public static final RetryPolicy DEFAULT_RETRY_POLICY = RetryPolicy.SAFE;
+    /**
+     * 3 s: how long a server that acknowledges health probes at TCP level but does not answer them
+     * (busy running a long script, a big DEL or FLUSHALL, a fork) is tolerated before traffic
+     * moves away (DESIGN rule 3). Long enough that a 2 s script moves no traffic even when its
+     * first unanswered probe comes at once; short enough to leave a stopped process (which looks
+     * the same) within about 4 s, before Redis itself starts answering BUSY (5 s by default).
+     */
+    public static final Duration DEFAULT_BUSY_BUDGET = Duration.ofSeconds(3);
+
+    private static final System.Logger LOG = System.getLogger(MultiDbConfig.class.getName());
 
     private final List<DatabaseConfig> databases;
     private final CommandRetry commandRetry;
@@ -88,6 +99,7 @@ public final class MultiDbConfig {
     private final Duration commandTimeout;
     private final Duration connectTimeout;
     private final Duration stallThreshold;
+    private final Duration busyBudget;
     private final ClientResources clientResources;
     private final Map<Class<? extends MultiDbEvent>, List<Consumer<? super MultiDbEvent>>> listeners;
 
@@ -118,6 +130,7 @@ public final class MultiDbConfig {
         this.commandTimeout = b.commandTimeout;
         this.connectTimeout = b.connectTimeout;
         this.stallThreshold = b.stallThreshold;
+        this.busyBudget = b.busyBudget;
         this.clientResources = b.clientResources;
         Map<Class<? extends MultiDbEvent>, List<Consumer<? super MultiDbEvent>>> copy = new HashMap<>();
         b.listeners.forEach((type, list) -> copy.put(type, List.copyOf(list)));
@@ -152,6 +165,8 @@ public final class MultiDbConfig {
     public Duration commandTimeout() { return commandTimeout; }
     public Duration connectTimeout() { return connectTimeout; }
     public Duration stallThreshold() { return stallThreshold; }
+    /** How long a busy server (it acknowledges but does not answer) is tolerated; ZERO: not at all. */
+    public Duration busyBudget() { return busyBudget; }
     /** Lettuce resources shared by all member connections, or {@code null} to let the client own its own. */
     public ClientResources clientResources() { return clientResources; }
     public Map<Class<? extends MultiDbEvent>, List<Consumer<? super MultiDbEvent>>> listeners() { return listeners; }
@@ -180,6 +195,7 @@ public final class MultiDbConfig {
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
+        private Duration busyBudget = DEFAULT_BUSY_BUDGET;
         private ClientResources clientResources;
         private final Map<Class<? extends MultiDbEvent>, List<Consumer<? super MultiDbEvent>>> listeners = new HashMap<>();
 
@@ -325,6 +341,20 @@ public final class MultiDbConfig {
             return this;
         }
 
+        /**
+         * How long a server that is alive but busy is tolerated before traffic moves away: its TCP
+         * stack acknowledges the health probes, but it does not answer them (a long script, a big
+         * DEL, a fork). A dead host or a cut network acknowledges nothing and is left at once. A
+         * stopped process (SIGSTOP) looks busy and is left when the budget runs out. Needs Linux
+         * (the evidence is read from {@code /proc/net/tcp}); elsewhere, and for Redis Cluster
+         * members, an unanswered probe is a failure as before. {@code Duration.ZERO} tolerates no
+         * busy server at all. Default 3 s.
+         */
+        public Builder busyBudget(Duration budget) {
+            this.busyBudget = budget;
+            return this;
+        }
+
         /** Share these Lettuce resources (event loops, timers); the client then does not shut them down. */
         public Builder clientResources(ClientResources resources) {
             this.clientResources = resources;
@@ -377,7 +407,26 @@ public final class MultiDbConfig {
             Config.requirePositive("commandTimeout", commandTimeout);
             Config.requirePositive("connectTimeout", connectTimeout);
             Config.requirePositive("stallThreshold", stallThreshold);
+            Config.requireNonNegative("busyBudget", busyBudget);
+            warnAboutContradictions();
             return new MultiDbConfig(this);
+        }
+
+        /** Settings that are each valid but together defeat one another: logged, so the user can tell. */
+        private void warnAboutContradictions() {
+            if (!busyBudget.isZero() && healthCheckTimeout.compareTo(busyBudget) >= 0) {
+                LOG.log(System.Logger.Level.WARNING, "healthCheckTimeout (" + healthCheckTimeout + ") is not shorter than"
+                        + " busyBudget (" + busyBudget + "): a busy server is seen as busy only when the budget is spent,"
+                        + " so it is failed over as soon as it is noticed");
+            }
+            for (HealthCheck check : healthChecks) {
+                if (check instanceof LagAwareHealthCheck lag
+                        && lag.httpTimeout().multipliedBy(2).compareTo(healthCheckTimeout) > 0) {
+                    LOG.log(System.Logger.Level.WARNING, "healthCheckTimeout (" + healthCheckTimeout + ") is shorter than"
+                            + " the lag-aware check may need (two REST requests of httpTimeout " + lag.httpTimeout()
+                            + "): raise healthCheckTimeout to at least " + lag.httpTimeout().multipliedBy(2));
+                }
+            }
         }
     }
 }

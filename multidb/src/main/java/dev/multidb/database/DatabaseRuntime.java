@@ -67,6 +67,7 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
     private volatile boolean closed;
     private final DedicatedConnections<K, V> dedicated;
     private volatile int abandonments;
+    private volatile boolean serverBusy;
     private final Set<FailureTracker> trackerFailureLogged = ConcurrentHashMap.newKeySet();
     /** Dedicated connections running a blocking command now. */
     private final Set<StatefulConnection<K, V>> blockingInFlight = ConcurrentHashMap.newKeySet();
@@ -341,6 +342,39 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
         }
         if (current != null) {
             current.closeAsync();
+        }
+        for (StatefulConnection<K, V> blocking : blockingInFlight) {
+            blocking.closeAsync();
+        }
+    }
+
+    @Override
+    public boolean isServerBusy() {
+        return serverBusy;
+    }
+
+    @Override
+    public void setServerBusy(boolean busy) {
+        serverBusy = busy;
+    }
+
+    @Override
+    public void leave() {
+        if (serverBusy) {
+            endBlockingCommands();
+        } else {
+            abandonCommandConnection();
+        }
+    }
+
+    /**
+     * Ends the blocking commands running here (their connections close): a busy database that
+     * traffic left may never serve a BLPOP without a time limit. Counts as an abandonment: the
+     * server may still pop for them.
+     */
+    private void endBlockingCommands() {
+        synchronized (this) {
+            abandonments++;
         }
         for (StatefulConnection<K, V> blocking : blockingInFlight) {
             blocking.closeAsync();

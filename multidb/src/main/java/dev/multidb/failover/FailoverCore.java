@@ -41,7 +41,8 @@ final class FailoverCore<D extends ManagedDatabase> {
         this.coordinator = new Coordinator(executor, nanoClock);
         this.membership = new Membership<>(coordinator, events, config.commandTimeout().multipliedBy(2));
         // The parts refer to each other through the lambdas below, read when called, not now.
-        this.health = new HealthScheduling<>(coordinator, probe, config.healthCheckInterval().toNanos(), random, events,
+        this.health = new HealthScheduling<>(coordinator, probe, config.healthCheckInterval().toNanos(), config.busyBudget().toNanos(),
+                random, events,
                 membership::contains, this::active, () -> switching().reevaluate(), db -> switching().failedCheck(db));
         this.switching = new Switching<>(coordinator, config.failoverStrategy(), events, membership::databases,
                 membership::contains, db -> health.check(db, true, false), () -> window().start(),

@@ -1,5 +1,6 @@
 package dev.multidb.failover;
 
+import java.time.Duration;
 import java.lang.System.Logger.Level;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,7 @@ import dev.multidb.MultiDbEvent;
 import dev.multidb.circuit.CircuitBreaker;
 import dev.multidb.circuit.CircuitState;
 import dev.multidb.health.HealthResult;
+import dev.multidb.health.ServerBusyException;
 
 /**
  * Health checks and what they do to circuits: the periodic checks of every member, the immediate
@@ -36,6 +38,8 @@ final class HealthScheduling<D extends ManagedDatabase> {
         long lastApplied;
         boolean suspectInFlight;
         ScheduledFuture<?> periodic;
+        /** When the server was first found busy (acknowledging, not answering); 0 while it answers. */
+        long busySinceNanos;
     }
 
     private final Coordinator coordinator;
@@ -48,10 +52,13 @@ final class HealthScheduling<D extends ManagedDatabase> {
     private final Runnable reevaluate;
     private final Consumer<D> failed;
     private final Map<D, Runs> runs = new ConcurrentHashMap<>();
+    private final long busyBudgetNanos;
 
-    HealthScheduling(Coordinator coordinator, HealthProbe<D> probe, long intervalNanos, RandomGenerator random,
-            Consumer<MultiDbEvent> events, Predicate<D> isMember, Supplier<D> active, Runnable reevaluate, Consumer<D> failed) {
+    HealthScheduling(Coordinator coordinator, HealthProbe<D> probe, long intervalNanos, long busyBudgetNanos,
+            RandomGenerator random, Consumer<MultiDbEvent> events, Predicate<D> isMember, Supplier<D> active,
+            Runnable reevaluate, Consumer<D> failed) {
         this.coordinator = coordinator;
+        this.busyBudgetNanos = busyBudgetNanos;
         this.probe = probe;
         this.intervalNanos = intervalNanos;
         this.random = random;
@@ -95,8 +102,17 @@ final class HealthScheduling<D extends ManagedDatabase> {
         return r != null && r.suspectInFlight;
     }
 
-    /** The failure detector tripped for {@code db}: its circuit opens now, its health check decides the rest. */
+    /**
+     * The failure detector tripped for {@code db}: its circuit opens now, its health check decides
+     * the rest. Not while the server is busy within its budget: the timeouts that tripped it are
+     * what a busy server causes, and the budget decides when busy has lasted too long.
+     */
     void tripped(D db) {
+        if (busyWithinBudget(db)) {
+            LOG.log(Level.INFO, "failure detector tripped for database '" + db.name() + "', which is busy within its"
+                    + " busy budget: no failover yet");
+            return;
+        }
         LOG.log(Level.WARNING, "failure detector tripped for database '" + db.name() + "'");
         applyCircuit(db, db.circuit().onFailure());
         reevaluate.run();
@@ -140,6 +156,18 @@ final class HealthScheduling<D extends ManagedDatabase> {
             return; // a newer run already spoke, or the database is gone
         }
         r.lastApplied = run;
+        if (result.busy()) {
+            if (tolerateBusy(db, r)) {
+                return;
+            }
+            result = new HealthResult(false, -1, new ServerBusyException("database '" + db.name() + "' has been busy"
+                    + " (acknowledging, not answering) for longer than the busy budget of "
+                    + Duration.ofNanos(busyBudgetNanos).toMillis() + " ms: " + result.cause().getMessage()), true);
+        } else if (r.busySinceNanos != 0) {
+            r.busySinceNanos = 0;
+            db.setServerBusy(false);
+            LOG.log(Level.INFO, "database '" + db.name() + "' answers again after being busy");
+        }
         boolean was = db.isHealthy();
         db.setHealthy(result.healthy(), result.latencyNanos());
         db.setLastFailure(result.healthy() ? null : result.cause());
@@ -180,6 +208,38 @@ final class HealthScheduling<D extends ManagedDatabase> {
                 check(db, false, false); // the next check decides: no need to wait for the interval
             }
         }
+    }
+
+    /**
+     * A busy verdict within the budget changes nothing but is remembered; a check follows soon, so
+     * that the end of the budget is noticed without waiting for the periodic interval.
+     *
+     * @return whether it was tolerated
+     */
+    private boolean tolerateBusy(D db, Runs r) {
+        long now = coordinator.now();
+        if (r.busySinceNanos == 0) {
+            r.busySinceNanos = now;
+            db.setServerBusy(true);
+            LOG.log(Level.WARNING, "database '" + db.name() + "' is busy: it acknowledges health probes but does not"
+                    + " answer them; tolerated for " + Duration.ofNanos(busyBudgetNanos).toMillis() + " ms");
+        }
+        long left = busyBudgetNanos - (now - r.busySinceNanos);
+        if (left <= 0) {
+            return false;
+        }
+        coordinator.schedule(Math.min(left, intervalNanos), () -> {
+            if (isMember.test(db)) {
+                suspect(db);
+            }
+        });
+        return true;
+    }
+
+    /** Whether {@code db} was found busy and its busy budget is not spent yet. */
+    private boolean busyWithinBudget(D db) {
+        Runs r = runs.get(db);
+        return r != null && r.busySinceNanos != 0 && coordinator.now() - r.busySinceNanos < busyBudgetNanos;
     }
 
     private Runs runsOf(D db) {

@@ -30,6 +30,22 @@ public interface ManagedDatabase extends Database {
     /** Fails what still waits on the command connection, so safe commands are re-sent elsewhere. */
     void abandonCommandConnection();
 
+    /**
+     * Whether the server is alive but busy: its TCP stack acknowledges health probes it does not
+     * answer (set by the health checks while the busy budget lasts, and until the next answer).
+     */
+    boolean isServerBusy();
+
+    void setServerBusy(boolean busy);
+
+    /**
+     * Traffic left this database because it failed. A dead one ({@link #isServerBusy()} false) has
+     * what still waits on it cut at once (safe commands are re-sent elsewhere); a busy one may still
+     * answer, so its commands finish or time out on their own connection (drain), and only its
+     * blocking commands are ended (a BLPOP without a time limit would otherwise wait forever).
+     */
+    void leave();
+
     /** Forgets the failure detectors' history (a closed circuit starts afresh). */
     void resetTrackers();
 

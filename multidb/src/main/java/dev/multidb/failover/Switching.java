@@ -226,8 +226,7 @@ final class Switching<D extends ManagedDatabase> {
         events.accept(new ActiveDatabaseChangedEvent(old, target, reason));
         notifyListeners(old, target);
         if (old != null && old.circuitState() != CircuitState.CLOSED) {
-            // Fail what still waits on the failed database now; safe commands are re-sent here.
-            old.abandonCommandConnection();
+            old.leave(); // dead: cut what waits there (safe commands are re-sent here); busy: drain
         }
         done.complete(null);
     }
@@ -240,7 +239,7 @@ final class Switching<D extends ManagedDatabase> {
         switching = null;
         switchingDone = null;
         generation++;
-        current.abandonCommandConnection();
+        current.leave();
         events.accept(new AllDatabasesUnavailableEvent(current));
         notifyListeners(current, null);
         lost.run();

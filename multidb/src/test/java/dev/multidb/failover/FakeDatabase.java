@@ -125,6 +125,25 @@ final class FakeDatabase implements ManagedDatabase {
         connected = false;
     }
 
+    private boolean serverBusy;
+
+    @Override
+    public boolean isServerBusy() {
+        return serverBusy;
+    }
+
+    @Override
+    public void setServerBusy(boolean busy) {
+        serverBusy = busy;
+    }
+
+    @Override
+    public void leave() {
+        if (!serverBusy) {
+            connected = false;
+        }
+    }
+
     @Override
     public void resetTrackers() {
     }
