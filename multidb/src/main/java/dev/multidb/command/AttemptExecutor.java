@@ -192,7 +192,7 @@ public final class AttemptExecutor<K, V> {
 
     /** An attempt on {@code database} succeeded: the failure detectors count it. */
     void succeeded(DatabaseRuntime<K, V> database) {
-        database.recordSuccess();
+        database.trackers().recordSuccess();
     }
 
     /**
@@ -208,7 +208,7 @@ public final class AttemptExecutor<K, V> {
         }
         boolean tripped = false;
         for (int i = 0; i < count; i++) {
-            tripped |= database.recordFailure(error);
+            tripped |= database.trackers().recordFailure(error);
         }
         if (tripped) {
             controller.tripped(database);

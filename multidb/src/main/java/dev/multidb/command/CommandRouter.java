@@ -80,7 +80,7 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
                 return;
             }
             if (command.isDone()) {
-                database.releaseDedicated(connection, true); // the caller gave up meanwhile: pop nothing
+                database.dedicated().release(connection, true); // the caller gave up meanwhile: pop nothing
                 return;
             }
             if (command instanceof CompletableFuture<?> future) {
@@ -95,11 +95,11 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
             // Zero blocks forever, so no timeout of its own: abandoning the database ends it (blockingStarted).
             // Otherwise the blocking time plus the usual margin.
             connection.setTimeout(block.isZero() ? Duration.ZERO : block.plus(database.commandTimeout()));
-            database.blockingStarted(connection);
+            database.dedicated().blockingStarted(connection);
             routed.onComplete((value, failure) -> {
-                database.blockingDone(connection);
+                database.dedicated().blockingDone(connection);
                 connection.setTimeout(database.commandTimeout());
-                database.releaseDedicated(connection, failure == null);
+                database.dedicated().release(connection, failure == null);
             });
             ((RedisChannelHandler<?, ?>) connection).getChannelWriter().write(routed);
         });

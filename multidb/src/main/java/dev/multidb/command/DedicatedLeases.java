@@ -11,6 +11,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 
 import dev.multidb.database.DatabaseRuntime;
+import dev.multidb.database.DedicatedLending;
 
 /**
  * Borrows a dedicated connection (a transaction, a blocking command) within a time bound, so that
@@ -32,7 +33,7 @@ final class DedicatedLeases {
 
     static <K, V> CompletableFuture<StatefulRedisConnection<K, V>> borrow(DatabaseRuntime<K, V> database, int slot,
             Duration bound, ScheduledExecutorService timer) {
-        CompletableFuture<StatefulRedisConnection<K, V>> lease = database.borrowDedicated(slot);
+        CompletableFuture<StatefulRedisConnection<K, V>> lease = database.dedicated().borrow(slot);
         if (lease.isDone()) {
             return lease;
         }
@@ -58,15 +59,15 @@ final class DedicatedLeases {
     private static <K, V> void giveUp(DatabaseRuntime<K, V> database, CompletableFuture<StatefulRedisConnection<K, V>> lease,
             CompletableFuture<StatefulRedisConnection<K, V>> result, Duration bound) {
         boolean gaveUp = result.completeExceptionally(new NoConnectionInTime("no dedicated connection to '" + database.name()
-                + "' became free within " + bound.toMillis() + " ms (at most " + DatabaseRuntime.DEDICATED_CONNECTIONS
+                + "' became free within " + bound.toMillis() + " ms (at most " + DedicatedLending.POOL_SIZE
                 + " per database); nothing was sent"));
         if (!gaveUp) {
             return;
         }
         if (database.isCluster()) {
-            lease.thenAccept(late -> database.releaseDedicated(late, false)); // not pooled: close it when it arrives
+            lease.thenAccept(late -> database.dedicated().release(late, false)); // not pooled: close it when it arrives
         } else if (!lease.cancel(false)) { // a connection that arrives later goes to the next borrower
-            lease.thenAccept(late -> database.releaseDedicated(late, true)); // it arrived just now: give it back
+            lease.thenAccept(late -> database.dedicated().release(late, true)); // it arrived just now: give it back
         }
     }
 }

@@ -139,7 +139,7 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
         if (counted) {
             database.completed.increment();
         }
-        database.recordSuccess();
+        database.trackers().recordSuccess();
         command.complete();
         notifyCallbacks(null);
     }

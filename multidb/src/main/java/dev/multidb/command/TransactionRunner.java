@@ -115,7 +115,7 @@ public final class TransactionRunner<K, V> {
                 sleep(verdict.backoffNanos());
             } finally {
                 if (connection != null) {
-                    database.releaseDedicated(connection, reusable);
+                    database.dedicated().release(connection, reusable);
                 }
             }
         }

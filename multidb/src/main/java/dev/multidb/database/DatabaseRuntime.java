@@ -2,19 +2,14 @@ package dev.multidb.database;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
@@ -54,23 +49,19 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
     private volatile double weight;
     private volatile boolean healthy;
     private volatile long lastHealthLatencyNanos = -1;
-    private volatile FailureTracker[] trackers = new FailureTracker[0];
+    private final FailureTrackers trackers;
 
     private volatile StatefulConnection<K, V> commandConnection;
     private CompletableFuture<StatefulConnection<K, V>> commandConnecting;
-    private volatile StatefulConnection<String, String> healthConnection;
-    private CompletableFuture<StatefulConnection<String, String>> healthConnecting;
+    private final HealthConnection healthConnection;
 
     /** Commands handed to the command connection / answered by it: the stall watchdog compares them. */
     public final LongAdder dispatched = new LongAdder();
     public final LongAdder completed = new LongAdder();
     private volatile boolean closed;
-    private final DedicatedConnections<K, V> dedicated;
+    private final DedicatedLending<K, V> dedicated;
     private volatile int abandonments;
     private volatile boolean serverBusy;
-    private final Set<FailureTracker> trackerFailureLogged = ConcurrentHashMap.newKeySet();
-    /** Dedicated connections running a blocking command now. */
-    private final Set<StatefulConnection<K, V>> blockingInFlight = ConcurrentHashMap.newKeySet();
 
     public DatabaseRuntime(DatabaseConfig config, Member<K, V> member, RedisCodec<K, V> codec, Duration commandTimeout,
             Duration healthCheckTimeout, CircuitBreaker circuit, Consumer<DatabaseRuntime<K, V>> onConnectionLost) {
@@ -82,45 +73,20 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
         this.circuit = circuit;
         this.onConnectionLost = onConnectionLost;
         this.weight = config.weight();
-        this.dedicated = new DedicatedConnections<>(config.name(), DEDICATED_CONNECTIONS, this::connectDedicated);
+        this.trackers = new FailureTrackers(config.name());
+        this.healthConnection = new HealthConnection(config.name(), healthCheckTimeout, () -> connect(member::connectHealth));
+        this.dedicated = new DedicatedLending<>(config.name(), member, commandTimeout, this::connectDedicated);
     }
 
-    /** At most this many dedicated connections per database (transactions, blocking commands). */
-    public static final int DEDICATED_CONNECTIONS = 8;
-
-    /**
-     * A connection for exclusive use (a transaction, a blocking command) whose keys live in
-     * {@code slot}: from this database's pool for a single endpoint; for a Redis Cluster, a new
-     * connection to the node that owns the slot. Give it back with {@link #releaseDedicated}.
-     */
-    public CompletableFuture<StatefulRedisConnection<K, V>> borrowDedicated(int slot) {
-        if (!isCluster()) {
-            return dedicated.borrow();
-        }
-        return member.connectDedicated(slot).thenApply(connection -> {
-            connection.setTimeout(commandTimeout);
-            clusterDedicatedInUse.incrementAndGet();
-            return connection;
-        });
+    /** The connections this database lends for exclusive use (transactions, blocking commands). */
+    public DedicatedLending<K, V> dedicated() {
+        return dedicated;
     }
-
-    /** Per-node dedicated connections lent out (cluster members; their connections are not pooled). */
-    private final AtomicInteger clusterDedicatedInUse = new AtomicInteger();
 
     /** Whether a command is in flight here: on the shared connection, or on a dedicated one. */
     @Override
     public boolean busy() {
-        return dispatched.sum() > completed.sum() || dedicated.inUse() || clusterDedicatedInUse.get() > 0;
-    }
-
-    /** Gives back a connection from {@link #borrowDedicated}; {@code reusable} is false after any failure. */
-    public void releaseDedicated(StatefulRedisConnection<K, V> connection, boolean reusable) {
-        if (isCluster()) {
-            clusterDedicatedInUse.decrementAndGet();
-            connection.closeAsync(); // per-node connections are not pooled (yet)
-        } else {
-            dedicated.release(connection, reusable);
-        }
+        return dispatched.sum() > completed.sum() || dedicated.inUse();
     }
 
     /** The slot of a key in this database's codec; 0 for a single endpoint, where slots do not matter. */
@@ -195,55 +161,18 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
         return circuit;
     }
 
-    public FailureTracker[] trackers() {
+    /** The failure trackers of this database, one per failure detector. */
+    public FailureTrackers trackers() {
         return trackers;
     }
 
-    /**
-     * A command here got a reply: every failure tracker counts it. A tracker that throws (user
-     * code) is logged and skipped, never allowed to keep the command from completing.
-     */
-    public void recordSuccess() {
-        for (FailureTracker tracker : trackers) {
-            try {
-                tracker.recordSuccess();
-            } catch (RuntimeException e) {
-                trackerFailed(tracker, e);
-            }
-        }
-    }
-
-    /** A command here failed: every failure tracker counts it; {@code true} when one of them says the database failed. */
-    public boolean recordFailure(Throwable cause) {
-        boolean tripped = false;
-        for (FailureTracker tracker : trackers) {
-            try {
-                tripped |= tracker.recordFailure(cause);
-            } catch (RuntimeException e) {
-                trackerFailed(tracker, e);
-            }
-        }
-        return tripped;
-    }
-
-    private void trackerFailed(FailureTracker tracker, RuntimeException e) {
-        if (trackerFailureLogged.add(tracker)) { // once per tracker: it may throw for every command
-            LOG.log(System.Logger.Level.WARNING, "failure tracker " + tracker.getClass().getName() + " of database '"
-                    + name() + "' threw; its verdicts are skipped", e);
-        }
-    }
-
-    public synchronized void addTracker(FailureTracker tracker) {
-        FailureTracker[] grown = Arrays.copyOf(trackers, trackers.length + 1);
-        grown[trackers.length] = tracker;
-        trackers = grown;
+    public void addTracker(FailureTracker tracker) {
+        trackers.add(tracker);
     }
 
     @Override
     public void resetTrackers() {
-        for (FailureTracker tracker : trackers) {
-            tracker.reset();
-        }
+        trackers.reset();
     }
 
     /** The connection for application commands, or {@code null} while there is none. Hot path: one volatile read. */
@@ -343,9 +272,7 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
         if (current != null) {
             current.closeAsync();
         }
-        for (StatefulConnection<K, V> blocking : blockingInFlight) {
-            blocking.closeAsync();
-        }
+        dedicated.endBlockingCommands();
     }
 
     @Override
@@ -376,9 +303,7 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
         synchronized (this) {
             abandonments++;
         }
-        for (StatefulConnection<K, V> blocking : blockingInFlight) {
-            blocking.closeAsync();
-        }
+        dedicated.endBlockingCommands();
     }
 
     /**
@@ -391,15 +316,6 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
         return abandonments;
     }
 
-    /** A blocking command runs on {@code connection} until {@link #blockingDone}: abandoning the database ends it. */
-    public void blockingStarted(StatefulConnection<K, V> connection) {
-        blockingInFlight.add(connection);
-    }
-
-    public void blockingDone(StatefulConnection<K, V> connection) {
-        blockingInFlight.remove(connection);
-    }
-
     private synchronized void closeCommandConnection(StatefulConnection<K, V> connection) {
         if (commandConnection == connection) {
             commandConnection = null;
@@ -407,54 +323,9 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
         connection.closeAsync();
     }
 
-    /** Whether a health connection is open now (a probe on it needs no connect). */
-    public boolean hasHealthConnection() {
-        StatefulConnection<String, String> current = healthConnection;
-        return current != null && current.isOpen();
-    }
-
-    /** The health connection as it is now (open or not), or {@code null}: for reading its socket's progress. */
-    public StatefulConnection<String, String> currentHealthConnection() {
+    /** The connection health checks run on. */
+    public HealthConnection healthConnection() {
         return healthConnection;
-    }
-
-    /** Closes the health connection; the next probe opens a fresh one. */
-    public synchronized void dropHealthConnection() {
-        if (healthConnection != null) {
-            healthConnection.closeAsync();
-            healthConnection = null;
-        }
-    }
-
-    /** The health-check connection, opened (again) when needed. */
-    public synchronized CompletableFuture<StatefulConnection<String, String>> healthConnection() {
-        StatefulConnection<String, String> current = healthConnection;
-        if (current != null && current.isOpen()) {
-            return CompletableFuture.completedFuture(current);
-        }
-        if (current != null) {
-            current.closeAsync();
-            healthConnection = null;
-        }
-        if (healthConnecting != null && !healthConnecting.isDone()) {
-            return healthConnecting;
-        }
-        if (closed) {
-            return closedFuture();
-        }
-        CompletableFuture<StatefulConnection<String, String>> connecting = connect(member::connectHealth).thenApply(connection -> {
-                    connection.setTimeout(healthCheckTimeout);
-                    synchronized (this) {
-                        if (closed) {
-                            connection.closeAsync();
-                            throw new IllegalStateException("database '" + name() + "' is closed");
-                        }
-                        healthConnection = connection;
-                    }
-                    return connection;
-                });
-        healthConnecting = connecting;
-        return connecting;
     }
 
     /** A new Pub/Sub connection to this database, owned by the caller. */
@@ -469,7 +340,7 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
     }
 
     /** A new dedicated connection to this database (transactions, blocking commands), owned by the caller. */
-    public CompletableFuture<StatefulRedisConnection<K, V>> connectDedicated() {
+    private CompletableFuture<StatefulRedisConnection<K, V>> connectDedicated() {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("database '" + name() + "' is closed"));
         }
@@ -516,12 +387,9 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
                 closing.add(commandConnection.closeAsync());
                 commandConnection = null;
             }
-            if (healthConnection != null) {
-                closing.add(healthConnection.closeAsync());
-                healthConnection = null;
-            }
         }
-        closing.add(dedicated.closeAsync());
+        closing.add(healthConnection.close());
+        closing.add(dedicated.close());
         CompletableFuture<Void> all = CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
         return all.handle((ok, e) -> null).thenCompose(ignored -> member.shutdown());
     }

@@ -103,15 +103,15 @@ public final class HealthCheckRunner {
      */
     private CompletableFuture<Boolean> probeOnce(DatabaseRuntime<?, ?> db) {
         CompletableFuture<Boolean> probe = new CompletableFuture<>();
-        long bound = timeoutNanos + (db.hasHealthConnection() ? 0 : connectTimeoutNanos);
+        long bound = timeoutNanos + (db.healthConnection().isOpen() ? 0 : connectTimeoutNanos);
         var timeout = scheduler.schedule(() -> probe.completeExceptionally(unanswered(db, bound)), bound, TimeUnit.NANOSECONDS);
-        db.healthConnection().thenCompose(connection -> runChecks(db, connection).handle((ok, error) -> {
+        db.healthConnection().get().thenCompose(connection -> runChecks(db, connection).handle((ok, error) -> {
             if (error == null || connection.isOpen()) {
                 return error == null ? CompletableFuture.completedFuture(ok) : CompletableFuture.<Boolean>failedFuture(error);
             }
             // The health connection itself was lost (a reset, a restart): judge the server on a
             // fresh connection, once, within the same probe timeout, not the dead socket.
-            return db.healthConnection().thenCompose(fresh -> runChecks(db, fresh));
+            return db.healthConnection().get().thenCompose(fresh -> runChecks(db, fresh));
         }).thenCompose(f -> f)).whenComplete((ok, error) -> {
             timeout.cancel(false);
             if (error != null) {
@@ -125,7 +125,7 @@ public final class HealthCheckRunner {
             // A busy server keeps its health connection: its answer is on the way, and a new
             // connection's handshake would wait behind the busy server too, with no evidence to read.
             if ((error != null || !Boolean.TRUE.equals(ok)) && !(error instanceof ServerBusyException)) {
-                db.dropHealthConnection();
+                db.healthConnection().drop();
             }
         });
     }
@@ -136,7 +136,7 @@ public final class HealthCheckRunner {
      * is what a dead host, a cut network, or a platform without that evidence looks like.
      */
     private static Exception unanswered(DatabaseRuntime<?, ?> db, long boundNanos) {
-        StatefulConnection<String, String> connection = db.currentHealthConnection();
+        StatefulConnection<String, String> connection = db.healthConnection().current();
         if (connection != null && TcpProgress.of(connection) == TcpProgress.Evidence.ACKNOWLEDGED) {
             return new ServerBusyException("database '" + db.name() + "' acknowledged the health probe but did not"
                     + " answer it within " + Duration.ofNanos(boundNanos).toMillis() + " ms: it is busy (or stopped)");

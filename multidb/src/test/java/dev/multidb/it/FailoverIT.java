@@ -110,10 +110,11 @@ class FailoverIT {
      * A frozen primary still holds the write that was in flight: it applies it when it thaws. So
      * under the default policy that write is not re-sent to the secondary (it would land twice,
      * the second time late, over newer writes): its caller is told the outcome is unknown, and
-     * every other call succeeds.
+     * every other call succeeds. (A stopped process looks busy, so it is left when the busy budget
+     * runs out; a black hole behind a user-space proxy too, since the proxy acknowledges.)
      */
     @Test
-    void frozenPrimaryIsLeftAndOnlyTheWriteInFlightIsReportedUnknown() {
+    void frozenPrimaryIsLeftAndOnlyTheWritesInFlightAreReportedUnknown() {
         MultiDbClient<String, String> client = client(primary.uri(), new CopyOnWriteArrayList<>());
         Writer writer = new Writer(client);
         writer.awaitProgress(100);
@@ -125,11 +126,11 @@ class FailoverIT {
         } finally {
             primary.thaw();
         }
-        assertOnlyTheWriteInFlightWasUnknown(writer);
+        assertOnlyTheWritesInFlightWereUnknown(writer);
     }
 
     @Test
-    void blackHoledPrimaryIsLeftAndOnlyTheWriteInFlightIsReportedUnknown() {
+    void blackHoledPrimaryIsLeftAndOnlyTheWritesInFlightAreReportedUnknown() {
         FaultProxy proxy = FaultProxy.start(primary.host(), primary.port());
         closeables.add(proxy);
         MultiDbClient<String, String> client = client(proxy.uri(), new CopyOnWriteArrayList<>());
@@ -140,7 +141,7 @@ class FailoverIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> "secondary".equals(client.activeDatabase().name()));
         writer.awaitProgress(writer.written.get() + 100);
         proxy.blackhole(false);
-        assertOnlyTheWriteInFlightWasUnknown(writer);
+        assertOnlyTheWritesInFlightWereUnknown(writer);
     }
 
     @Test
@@ -162,9 +163,13 @@ class FailoverIT {
         }
     }
 
-    /** One write failed, as unknown; the primary, thawed, holds nothing newer than that write. */
-    private void assertOnlyTheWriteInFlightWasUnknown(Writer writer) {
-        assertThat(writer.errors).hasSize(1).allMatch(e -> e instanceof OutcomeUnknownException);
+    /**
+     * Only writes sent to the primary after it stopped answering failed, each as unknown (one when it
+     * is left at once; more while a stopped process is tolerated as busy, one per command timeout);
+     * the primary, thawed, holds nothing newer than those writes.
+     */
+    private void assertOnlyTheWritesInFlightWereUnknown(Writer writer) {
+        assertThat(writer.errors).isNotEmpty().allMatch(e -> e instanceof OutcomeUnknownException);
         long unknown = writer.unknownValue.get();
         await().atMost(Duration.ofSeconds(5)).until(() -> primary.command("GET", "last") != null);
         // Whatever the primary applies late is at most the write whose caller was told it is unknown,

@@ -123,7 +123,7 @@ class TransactionIT {
             tx.set("warm", "1");
         }, "warm");
         primary.freeze();
-        int count = 3 * dev.multidb.database.DatabaseRuntime.DEDICATED_CONNECTIONS;
+        int count = 3 * dev.multidb.database.DedicatedLending.POOL_SIZE;
         ExecutorService pool = Executors.newFixedThreadPool(count);
         try {
             List<Future<TransactionResult>> results = new ArrayList<>();
