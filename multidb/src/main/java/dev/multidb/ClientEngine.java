@@ -65,7 +65,7 @@ final class ClientEngine<K, V> {
     final Pipelines<K, V> pipelines;
     final TransactionRunner<K, V> transactions;
     final List<HealthCheck> healthChecks;
-    final List<FailureDetector> failureDetectors;
+    final FailureDetectors<K, V> detectors;
     /** How long a synchronous caller waits in all; see {@link #callerTimeout(MultiDbConfig)}. */
     final Duration callerTimeout;
 
@@ -86,14 +86,15 @@ final class ClientEngine<K, V> {
         this.events = new EventBus("multidb-" + id + "-events");
         config.listeners().forEach((type, list) -> list.forEach(l -> events.addListener(type, l)));
         this.healthChecks = new CopyOnWriteArrayList<>(config.healthChecks());
-        this.failureDetectors = new CopyOnWriteArrayList<>();
-        failureDetectors.add(new CommandFailureDetector(config.minNumFailures(), config.failureRateThreshold(),
-                config.failuresDetectionWindow()));
-        failureDetectors.addAll(config.failureDetectors());
         HealthCheckRunner runner = new HealthCheckRunner(() -> healthChecks, config.healthCheckProbes(),
                 config.healthCheckDelay(), config.healthCheckTimeout(), config.connectTimeout(), config.healthCheckPolicy(),
                 coordinator);
         this.controller = new FailoverController<>(config, coordinator, runner, events, System::nanoTime);
+        List<FailureDetector> detectors = new ArrayList<>();
+        detectors.add(new CommandFailureDetector(config.minNumFailures(), config.failureRateThreshold(),
+                config.failuresDetectionWindow()));
+        detectors.addAll(config.failureDetectors());
+        this.detectors = new FailureDetectors<>(detectors, controller::databases);
         CommandRouter<K, V> router = new CommandRouter<>(controller, config.commandRetry(), config.retryPolicy(), coordinator, events);
         this.router = router;
         controller.addSwitchListener((oldActive, newActive) -> {
@@ -143,7 +144,9 @@ final class ClientEngine<K, V> {
     void start() {
         List<DatabaseRuntime<K, V>> members = new ArrayList<>();
         for (DatabaseConfig dbConfig : config.databases()) {
-            members.add(newRuntime(dbConfig));
+            DatabaseRuntime<K, V> member = newRuntime(dbConfig);
+            detectors.equip(member);
+            members.add(member);
         }
         List<DatabaseRuntime<K, V>> failed;
         try {
@@ -176,7 +179,7 @@ final class ClientEngine<K, V> {
                 .plus(Duration.ofSeconds(1));
     }
 
-    /** A member runtime for {@code dbConfig}, with a tracker of every failure detector; not connected yet. */
+    /** A member runtime for {@code dbConfig}, not connected yet and without failure trackers. */
     DatabaseRuntime<K, V> newRuntime(DatabaseConfig dbConfig) {
         Member<K, V> member;
         if (cluster) {
@@ -191,10 +194,16 @@ final class ClientEngine<K, V> {
         CircuitBreaker circuit = new CircuitBreaker(dbConfig.gracePeriod(), System::nanoTime, CircuitState.HALF_OPEN);
         DatabaseRuntime<K, V> runtime = new DatabaseRuntime<>(dbConfig, member, codec, config.commandTimeout(),
                 config.healthCheckTimeout(), circuit, db -> controller.suspect(db));
-        for (FailureDetector detector : failureDetectors) {
-            runtime.addTracker(detector.newTracker(runtime));
-        }
         return runtime;
+    }
+
+    /**
+     * Gives {@code db} its failure trackers and asks the coordinator to add it (refused there for a
+     * duplicate endpoint or name, in the same step as the insert). A failure detector added
+     * meanwhile gets a tracker for it too. Completes with its first health verdict.
+     */
+    CompletableFuture<Boolean> add(DatabaseRuntime<K, V> db) {
+        return detectors.join(db, controller::add);
     }
 
     /**

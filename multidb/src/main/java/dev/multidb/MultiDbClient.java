@@ -256,8 +256,7 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
         synchronized (this) {
             ensureOpen();
             runtime = engine.newRuntime(database);
-            // The controller refuses a duplicate endpoint or name on the coordinator, in the same step as the insert.
-            firstVerdict = engine.controller.add(runtime);
+            firstVerdict = engine.add(runtime);
         }
         try {
             firstVerdict.get(engine.startBound().toMillis(), TimeUnit.MILLISECONDS);
@@ -325,10 +324,7 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
     public void addFailureDetector(FailureDetector detector) {
         ensureOpen();
         Config.requireNonNull("failureDetector", detector);
-        engine.failureDetectors.add(detector);
-        for (DatabaseRuntime<K, V> db : engine.controller.databases()) {
-            db.addTracker(detector.newTracker(db));
-        }
+        engine.detectors.add(detector);
     }
 
     /**
