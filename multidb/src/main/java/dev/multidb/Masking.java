@@ -1,5 +1,6 @@
 package dev.multidb;
 
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,7 +56,7 @@ public final class Masking {
         }
         try {
             // URL credentials come as an already-resolved Mono; a remote provider is not waited for.
-            return provider.resolveCredentials().block(java.time.Duration.ofMillis(10));
+            return provider.resolveCredentials().block(Duration.ofMillis(10));
         } catch (RuntimeException e) {
             return null;
         }

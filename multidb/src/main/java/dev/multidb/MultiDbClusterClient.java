@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
+import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.reactive.RedisAdvancedClusterReactiveCommands;
@@ -73,16 +75,19 @@ public final class MultiDbClusterClient<K, V> implements MultiDbEndpoint<K, V> {
     }
 
     /** See {@link MultiDbClient#pipeline()}. */
+    @Override
     public Pipeline<K, V> pipeline() {
         return engine.pipeline();
     }
 
     /** See {@link MultiDbClient#pipeline(Consumer)}. */
+    @Override
     public List<Object> pipeline(Consumer<RedisAsyncCommands<K, V>> body) {
         return engine.pipeline(body);
     }
 
     /** See {@link MultiDbClient#pipelineAsync(Consumer)}. */
+    @Override
     public CompletableFuture<List<Object>> pipelineAsync(Consumer<RedisAsyncCommands<K, V>> body) {
         return engine.pipelineAsync(body);
     }
@@ -92,66 +97,80 @@ public final class MultiDbClusterClient<K, V> implements MultiDbEndpoint<K, V> {
      * touches must share that slot (use a hash tag: {@code {account}:balance}). Otherwise as
      * {@link MultiDbClient#transaction}.
      */
+    @Override
     @SafeVarargs
-    public final io.lettuce.core.TransactionResult transaction(Consumer<io.lettuce.core.api.sync.RedisCommands<K, V>> callback,
-            K... watchKeys) {
+    public final TransactionResult transaction(Consumer<RedisCommands<K, V>> callback, K... watchKeys) {
         return engine.transaction(callback, watchKeys);
     }
 
     /** See {@link MultiDbClient#pubsub()}: Pub/Sub over the active cluster, following it across switches. */
+    @Override
     public MultiDbPubSub<K, V> pubsub() {
         return engine.pubsub();
     }
 
+    @Override
     public List<Database> databases() {
         return engine.databases();
     }
 
+    @Override
     public Database activeDatabase() {
         return engine.activeDatabase();
     }
 
     /** See {@link MultiDbClient#activeDatabaseChanges()}. */
+    @Override
     public long activeDatabaseChanges() {
         return engine.activeDatabaseChanges();
     }
 
+    @Override
     public void setActiveDatabase(Database database) {
         engine.setActiveDatabase(database);
     }
 
+    @Override
     public Database addDatabase(DatabaseConfig database) {
         return engine.addDatabase(database);
     }
 
+    @Override
     public void removeDatabase(Database database) {
         engine.removeDatabase(database);
     }
 
+    @Override
     public void updateDatabaseWeight(Database database, double weight) {
         engine.updateDatabaseWeight(database, weight);
     }
 
+    @Override
     public MultiDbStatus status() {
         return engine.status();
     }
 
+    @Override
     public void addHealthCheck(HealthCheck check) {
         engine.addHealthCheck(check);
     }
 
+    @Override
     public void addFailureDetector(FailureDetector detector) {
         engine.addFailureDetector(detector);
     }
 
+    @Override
     public <E extends MultiDbEvent> void addListener(Class<E> type, Consumer<? super E> listener) {
         engine.addListener(type, listener);
     }
 
+    @Override
     public void removeListener(Consumer<?> listener) {
         engine.removeListener(listener);
     }
 
+    @Override
     public MultiDbConfig config() {
         return engine.config();
     }

@@ -14,6 +14,7 @@ import io.lettuce.core.resource.ClientResources;
 import dev.multidb.detect.FailureDetector;
 import dev.multidb.failover.FailoverStrategy;
 import dev.multidb.failover.WeightBasedFailoverStrategy;
+import dev.multidb.health.EchoHealthCheck;
 import dev.multidb.health.HealthCheck;
 import dev.multidb.health.HealthCheckPolicy;
 import dev.multidb.health.InitialHealthCheckPolicy;
@@ -109,7 +110,7 @@ public final class MultiDbConfig {
         this.retryPolicy = b.retryPolicy;
         List<HealthCheck> checks = new ArrayList<>();
         if (b.defaultHealthCheck) {
-            checks.add(new dev.multidb.health.EchoHealthCheck(b.healthCheckTimeout.multipliedBy(3).dividedBy(5)));
+            checks.add(new EchoHealthCheck(b.healthCheckTimeout.multipliedBy(3).dividedBy(5)));
         }
         checks.addAll(b.healthChecks);
         this.healthChecks = List.copyOf(checks);
