@@ -39,7 +39,7 @@ final class FailureDetectors<K, V> {
     /** Gives {@code db} a tracker of every detector, in the order the detectors were added. */
     synchronized void equip(DatabaseRuntime<K, V> db) {
         for (FailureDetector detector : detectors) {
-            db.addTracker(detector.newTracker(db));
+            db.addTracker(detector.newTracker(db.view()));
         }
     }
 
@@ -72,7 +72,7 @@ final class FailureDetectors<K, V> {
         targets.addAll(joining);
         targets.addAll(members.get());
         for (DatabaseRuntime<K, V> db : targets) {
-            db.addTracker(detector.newTracker(db));
+            db.addTracker(detector.newTracker(db.view()));
         }
     }
 }

@@ -206,13 +206,14 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
     /** The member databases, in configuration order. */
     @Override
     public List<Database> databases() {
-        return List.copyOf(engine.controller.databases());
+        return engine.controller.databases().stream().map(DatabaseRuntime::view).toList();
     }
 
     /** The database that carries traffic now, or {@code null} when none is usable. */
     @Override
     public Database activeDatabase() {
-        return engine.controller.active();
+        DatabaseRuntime<K, V> active = engine.controller.active();
+        return active == null ? null : active.view();
     }
 
     /**
@@ -274,7 +275,7 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
         if (closed) {
             runtime.closeAsync();
         }
-        return runtime;
+        return runtime.view();
     }
 
     /**

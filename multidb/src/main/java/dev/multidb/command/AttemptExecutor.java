@@ -132,7 +132,7 @@ public final class AttemptExecutor<K, V> {
         }
         if (events.hasListeners()) {
             for (Attempt attempt : attempts) {
-                events.publish(new CommandFailedEvent(attempt.name(), attempt.database(), error, retryable));
+                events.publish(new CommandFailedEvent(attempt.name(), attempt.database().view(), error, retryable));
             }
         }
         return retryable ? new Verdict(true, retry.backoffNanos(attemptNumber + 1)) : Verdict.GIVE_UP;

@@ -50,6 +50,7 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
     private volatile boolean healthy;
     private volatile long lastHealthLatencyNanos = -1;
     private final FailureTrackers trackers;
+    private final Database view = new DatabaseView(this);
 
     private volatile StatefulConnection<K, V> commandConnection;
     private CompletableFuture<StatefulConnection<K, V>> commandConnecting;
@@ -159,6 +160,11 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
     @Override
     public CircuitBreaker circuit() {
         return circuit;
+    }
+
+    @Override
+    public Database view() {
+        return view;
     }
 
     /** The failure trackers of this database, one per failure detector. */
@@ -369,7 +375,7 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
 
     /** What a health check sees of this database over the health connection. */
     public HealthCheckTarget healthTarget(StatefulConnection<String, String> connection) {
-        return member.healthTarget(this, connection);
+        return member.healthTarget(view, connection);
     }
 
 

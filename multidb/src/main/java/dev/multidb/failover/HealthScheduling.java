@@ -174,7 +174,7 @@ final class HealthScheduling<D extends ManagedDatabase> {
         if (was != result.healthy()) {
             LOG.log(result.healthy() ? Level.INFO : Level.WARNING, "database '" + db.name() + "' is "
                     + (result.healthy() ? "healthy" : "unhealthy: " + result.cause()));
-            events.accept(new HealthStatusChangedEvent(db, result.healthy(), result.cause()));
+            events.accept(new HealthStatusChangedEvent(db.view(), result.healthy(), result.cause()));
         }
         if (!result.healthy()) {
             failed.accept(db);
@@ -192,7 +192,7 @@ final class HealthScheduling<D extends ManagedDatabase> {
         if (transition == null) {
             return;
         }
-        events.accept(new CircuitStateChangedEvent(db, transition.from(), transition.to()));
+        events.accept(new CircuitStateChangedEvent(db.view(), transition.from(), transition.to()));
         if (transition.to() == CircuitState.OPEN) {
             coordinator.schedule(db.circuit().graceEndsAtNanos() - coordinator.now(), () -> graceOver(db));
         } else if (transition.to() == CircuitState.CLOSED) {

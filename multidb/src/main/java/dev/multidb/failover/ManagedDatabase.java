@@ -15,6 +15,9 @@ public interface ManagedDatabase extends Database {
 
     CircuitBreaker circuit();
 
+    /** What the application may see of it: a read-only view, the only form in which it leaves the client. */
+    Database view();
+
     void setHealthy(boolean healthy, long latencyNanos);
 
     void setLastFailure(Throwable cause);

@@ -69,7 +69,7 @@ final class Membership<D extends ManagedDatabase> {
 
     D find(Database db) {
         for (D candidate : databases) {
-            if (candidate == db) {
+            if (candidate == db || candidate.view() == db) {
                 return candidate;
             }
         }
@@ -92,7 +92,7 @@ final class Membership<D extends ManagedDatabase> {
                 }
             }
             databases.add(db);
-            events.accept(new DatabaseAddedEvent(db));
+            events.accept(new DatabaseAddedEvent(db.view()));
             health.schedule(db);
             health.firstCheck(db).whenComplete((result, error) -> {
                 if (error != null) {
@@ -153,7 +153,7 @@ final class Membership<D extends ManagedDatabase> {
         if (switching.pinned() == target) {
             switching.unpin();
         }
-        events.accept(new DatabaseRemovedEvent(target));
+        events.accept(new DatabaseRemovedEvent(target.view()));
         closeWhenIdle(target, coordinator.now() + drainNanos);
     }
 
@@ -181,7 +181,7 @@ final class Membership<D extends ManagedDatabase> {
             }
             double old = target.weight();
             target.setWeight(weight);
-            events.accept(new WeightChangedEvent(target, old, weight));
+            events.accept(new WeightChangedEvent(target.view(), old, weight));
             switching.unpin(); // an explicit weight is the application's latest word on priorities
             D best = switching.select();
             D current = switching.active();

@@ -77,7 +77,7 @@ final class StartUp<D extends ManagedDatabase> {
     private D prepareBest(List<D> candidates, List<D> failed, Duration bound) throws InterruptedException {
         while (true) {
             @SuppressWarnings("unchecked")
-            D best = (D) strategy.select(candidates);
+            D best = Strategies.choose(strategy, candidates);
             if (best == null) {
                 return null;
             }

@@ -114,19 +114,19 @@ final class Switching<D extends ManagedDatabase> {
     void initial(D first) {
         active = first;
         activeChanges++;
-        events.accept(new ActiveDatabaseChangedEvent(null, first, SwitchReason.INITIAL));
+        events.accept(new ActiveDatabaseChangedEvent(null, first.view(), SwitchReason.INITIAL));
     }
 
     @SuppressWarnings("unchecked")
     D select() {
-        return (D) strategy.select(members.get());
+        return Strategies.choose(strategy, members.get());
     }
 
     @SuppressWarnings("unchecked")
     D selectExcluding(D excluded) {
         List<D> others = new ArrayList<>(members.get());
         others.remove(excluded);
-        return (D) strategy.select(others);
+        return Strategies.choose(strategy, others);
     }
 
     /** After any change of health or circuit: leave a failed active database, or recover from having none. */
@@ -223,7 +223,7 @@ final class Switching<D extends ManagedDatabase> {
             pinned = null; // traffic went elsewhere: the manual choice is over
         }
         LOG.log(Level.WARNING, "active database: " + (old == null ? "none" : old.name()) + " -> " + target.name() + " (" + reason + ")");
-        events.accept(new ActiveDatabaseChangedEvent(old, target, reason));
+        events.accept(new ActiveDatabaseChangedEvent(old == null ? null : old.view(), target.view(), reason));
         notifyListeners(old, target);
         if (old != null && old.circuitState() != CircuitState.CLOSED) {
             old.leave(); // dead: cut what waits there (safe commands are re-sent here); busy: drain
@@ -240,7 +240,7 @@ final class Switching<D extends ManagedDatabase> {
         switchingDone = null;
         generation++;
         current.leave();
-        events.accept(new AllDatabasesUnavailableEvent(current));
+        events.accept(new AllDatabasesUnavailableEvent(current.view()));
         notifyListeners(current, null);
         lost.run();
     }

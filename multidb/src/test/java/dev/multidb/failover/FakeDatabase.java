@@ -128,6 +128,11 @@ final class FakeDatabase implements ManagedDatabase {
     private boolean serverBusy;
 
     @Override
+    public dev.multidb.Database view() {
+        return this; // the fakes are their own view: the tests hold them directly
+    }
+
+    @Override
     public boolean isServerBusy() {
         return serverBusy;
     }
