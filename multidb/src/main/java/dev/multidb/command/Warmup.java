@@ -67,9 +67,12 @@ public final class Warmup {
 
     /**
      * Runs {@link #run()} on {@code executor}, the first time it is called in this JVM; later calls do nothing. Returns
-     * at once.
+     * at once. {@code -Dmultidb.warmup=false} turns it off (to measure without it).
      */
     public static void runOnceInBackground(Executor executor) {
+        if ("false".equalsIgnoreCase(System.getProperty("multidb.warmup"))) {
+            return;
+        }
         if (STARTED.compareAndSet(false, true)) {
             try {
                 executor.execute(Warmup::run);
