@@ -84,6 +84,52 @@ abstract class ChaosDatabase implements AutoCloseable {
         proxies().forEach(p -> p.setLatency(delay));
     }
 
+    /** Spins on TIME for {@code ARGV[1]} microseconds: a long command, without writing anything. */
+    static final String BUSY_SCRIPT = "local t=redis.call('TIME') while true do local n=redis.call('TIME') "
+            + "if (n[1]-t[1])*1000000+(n[2]-t[2]) > tonumber(ARGV[1]) then return 1 end end";
+
+    /**
+     * A slow command: every server of this database runs a Lua busy loop for {@code length}, sent on a plain
+     * connection of its own straight to the server (not through the proxy). Returns the threads that wait for the
+     * replies; the server is busy from when it has read the script until they end.
+     */
+    List<Thread> busy(Duration length) {
+        List<Thread> threads = new ArrayList<>();
+        for (RedisServer server : servers()) {
+            Thread t = new Thread(() -> {
+                try {
+                    server.command(length.plusSeconds(10), "EVAL", BUSY_SCRIPT, "0", String.valueOf(length.toNanos() / 1_000));
+                } catch (RuntimeException e) {
+                    System.err.printf("[%s] slow command on %s failed: %s%n", name, server, e);
+                }
+            }, "chaos-slow-command");
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+        return threads;
+    }
+
+    /**
+     * Returns when a PING sent straight to the (first) server went unanswered for 50 ms, i.e. when that PING was
+     * sent: from then on the server is certainly busy (gives up after 1 s).
+     */
+    long awaitBusy() {
+        RedisServer server = servers().get(0);
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (true) {
+            long sent = System.nanoTime();
+            try {
+                server.command(Duration.ofMillis(50), "PING");
+            } catch (RuntimeException busy) {
+                return sent;
+            }
+            if (sent > deadline) {
+                return sent;
+            }
+        }
+    }
+
     void resetConnections() {
         proxies().forEach(FaultProxy::resetConnections);
     }

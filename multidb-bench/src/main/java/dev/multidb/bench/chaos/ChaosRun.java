@@ -31,7 +31,7 @@ final class ChaosRun {
     /** What the run measured, for the report. */
     record Outcome(String variant, long seed, Duration duration, List<Invariants.Check> checks, List<Applied> faults, List<String> failuresPerFault,
             List<double[]> recoveries, long operations, long failedCalls, int switches, long weightChanges,
-            double fallbackMillis, Duration fallbackBound) {
+            double fallbackMillis, Duration fallbackBound, String slowCommands) {
 
         boolean passed() {
             return checks.stream().allMatch(Invariants.Check::passed);
@@ -149,7 +149,7 @@ final class ChaosRun {
         List<String> failuresPerFault = applied.stream().map(f -> invariants.failuresDuring(f, SETTLE)).toList();
         long failed = ledger.calls.stream().filter(c -> !c.ok()).count();
         return new Outcome(variant, seed, duration, checks, applied, failuresPerFault, recoveries, load.operations.sum(), failed,
-                ledger.switches.size(), ledger.weightChanges.sum(), fallbackMillis, bound);
+                ledger.switches.size(), ledger.weightChanges.sum(), fallbackMillis, bound, invariants.slowCommandImpact());
     }
 
     private ChaosDatabase start(String name) {
@@ -161,8 +161,11 @@ final class ChaosRun {
     }
 
     private Applied apply(Fault fault, ChaosDatabase spare) throws InterruptedException {
-        ChaosDatabase target = fault.kind() == Kind.ADD_DATABASE ? spare : members.get(fault.target() % members.size());
         Database active = client.endpoint().activeDatabase();
+        ChaosDatabase target = fault.kind() == Kind.ADD_DATABASE ? spare : members.get(fault.target() % members.size());
+        if (fault.kind() == Kind.SLOW_COMMAND && active != null) {
+            target = members.stream().filter(m -> m.name().equals(active.name())).findFirst().orElse(target);
+        }
         boolean hitActive = fault.kind() == Kind.ALL_DOWN || (active != null && active.name().equals(target.name()));
         long hold = TimeUnit.MILLISECONDS.toNanos(fault.holdMillis());
         long at = System.nanoTime();
@@ -197,6 +200,13 @@ final class ChaosRun {
             case RESET -> {
                 target.resetConnections();
                 inEffect.run();
+            }
+            case SLOW_COMMAND -> {
+                List<Thread> scripts = target.busy(Duration.ofMillis(fault.holdMillis()));
+                effective[0] = target.awaitBusy(); // the script is running: a PING sent then goes unanswered
+                for (Thread script : scripts) {
+                    script.join(fault.holdMillis() + 10_000);
+                }
             }
             case FLAP -> {
                 boolean down = false;

@@ -105,6 +105,8 @@ public final class ChaosSoak {
         }
         row("all faults", all);
         System.out.println();
+        System.out.println("Slow commands (a Lua busy loop of 0.5–2.5 s on the active database): " + o.slowCommands() + ".");
+        System.out.println();
         System.out.println("<details><summary>fault schedule</summary>");
         System.out.println();
         long first = o.faults().isEmpty() ? 0 : o.faults().get(0).appliedNanos() - o.faults().get(0).fault().atMillis() * 1_000_000;

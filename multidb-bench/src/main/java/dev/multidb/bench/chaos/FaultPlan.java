@@ -15,7 +15,10 @@ import java.util.Random;
 final class FaultPlan {
 
     enum Kind {
-        KILL, FREEZE, BLACKHOLE, LATENCY, RESET, FLAP, ALL_DOWN, ADD_DATABASE, REMOVE_DATABASE;
+        KILL, FREEZE, BLACKHOLE, LATENCY, RESET, FLAP,
+        /** A Lua busy loop on the active database (its target index is ignored), sent straight to its server(s). */
+        SLOW_COMMAND,
+        ALL_DOWN, ADD_DATABASE, REMOVE_DATABASE;
 
         String id() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
@@ -32,7 +35,7 @@ final class FaultPlan {
     }
 
     private static final List<Kind> DECK = List.of(Kind.KILL, Kind.FREEZE, Kind.BLACKHOLE, Kind.LATENCY, Kind.RESET,
-            Kind.FLAP, Kind.ALL_DOWN);
+            Kind.FLAP, Kind.SLOW_COMMAND, Kind.ALL_DOWN);
     private static final long FIRST_MS = 4_000;
 
     private FaultPlan() {
@@ -55,6 +58,7 @@ final class FaultPlan {
                 case FREEZE, BLACKHOLE -> between(random, 1_000, 3_000);
                 case LATENCY, FLAP -> between(random, 2_000, 5_000);
                 case ALL_DOWN -> between(random, 2_000, 4_000);
+                case SLOW_COMMAND -> between(random, 500, 2_500);
                 default -> 0;
             };
             int param = kind == Kind.LATENCY ? (int) between(random, 20, 250) : kind == Kind.ALL_DOWN ? random.nextInt(2) : 0;

@@ -309,20 +309,31 @@ final class Invariants {
 
     /**
      * Calls that failed outside the faults that could explain them. A fault explains a failure
-     * from its start until {@code settle} after it healed, and only if it hit the active database
-     * (or every database); a call that failed because no database was usable is also explained
-     * by a fault on any database (the others may still have been in their grace period). A
-     * failure anywhere else (a weight change, a fallback, a fault on a standby) is a bug.
+     * from its start until {@code settle} after it healed, if it hit the active database (or every
+     * database), or if it hit the database that served the call (the one the call was sent to: a
+     * call still running on a database that traffic has just left, e.g. a BLPOP, ends with that
+     * database's fault); a call that failed because no database was usable is also explained by a
+     * fault on any database (the others may still have been in their grace period). A failure
+     * anywhere else (a weight change, a fallback, a fault on a standby no call was on) is a bug.
      */
     Check noFailureOutsideFaults(Duration settle, long endNanos) {
         List<long[]> onActive = windows(this::hitActive, settle);
         List<long[]> any = windows(f -> true, settle);
+        Map<String, List<long[]>> onServing = new HashMap<>();
+        for (String db : databases.keySet()) {
+            onServing.put(db, windows(f -> f.target().equals(db), settle));
+        }
         // A call that was in flight when the fault began is the fault's too.
-        List<Ledger.Call> outside = ledger.calls.stream().filter(c -> !c.ok() && !overlaps(unavailable(c) ? any : onActive,
-                c.startNanos(), c.endNanos())).toList();
-        return new Check("5c", "no call fails outside a fault that explains it (a fault on the active database until "
-                + settle.toSeconds() + " s after it healed)", ledger.calls.size(), outside.size(),
-                String.format(java.util.Locale.ROOT, "those windows cover %.0f %% of the run", 100.0 * covered(onActive, endNanos) / (endNanos - begin))
+        List<Ledger.Call> failed = ledger.calls.stream().filter(c -> !c.ok()).toList();
+        List<Ledger.Call> outside = failed.stream().filter(c -> !overlaps(unavailable(c) ? any : onActive, c.startNanos(), c.endNanos())
+                && !overlaps(onServing.getOrDefault(String.valueOf(c.db()), List.of()), c.startNanos(), c.endNanos())).toList();
+        long byServingOnly = failed.stream().filter(c -> !overlaps(unavailable(c) ? any : onActive, c.startNanos(), c.endNanos())
+                && overlaps(onServing.getOrDefault(String.valueOf(c.db()), List.of()), c.startNanos(), c.endNanos())).count();
+        return new Check("5c", "no call fails outside a fault that explains it (a fault on the active database, or on the "
+                + "database that served the call, until " + settle.toSeconds() + " s after it healed)", ledger.calls.size(), outside.size(),
+                String.format(java.util.Locale.ROOT, "those windows (active database) cover %.0f %% of the run; %d failure(s) "
+                        + "explained only by a fault on the database that served the call", 100.0 * covered(onActive, endNanos) / (endNanos - begin),
+                        byServingOnly)
                         + (outside.isEmpty() ? "" : "; " + outside.stream().limit(EXAMPLES).map(this::describe).collect(Collectors.joining("; "))));
     }
 
@@ -381,6 +392,49 @@ final class Invariants {
         return byError.isEmpty() ? "0 failed" : byError.values().stream().mapToInt(Integer::intValue).sum() + " failed " + byError;
     }
 
+    /**
+     * The impact of the slow commands (a busy server is not a dead one): how many ran on the active database, during how
+     * many of them traffic moved away from it (a switch away from that database between the script's start and 1 s
+     * after it returned), the calls that failed (ended while it ran or within 1 s after), the longest call that started
+     * while it ran.
+     */
+    String slowCommandImpact() {
+        List<Applied> slow = faults.stream().filter(f -> f.fault().kind() == Kind.SLOW_COMMAND).toList();
+        if (slow.isEmpty()) {
+            return "no slow command in this run";
+        }
+        long onActive = slow.stream().filter(Applied::hitActive).count();
+        int movedAway = 0;
+        long failed = 0;
+        long longest = 0;
+        List<String> each = new ArrayList<>();
+        for (Applied f : slow) {
+            long until = f.healedNanos() + TimeUnit.SECONDS.toNanos(1);
+            long switches = ledger.switches.stream().filter(s -> {
+                long at = (Long) s[0];
+                return at >= f.appliedNanos() && at <= until && String.valueOf(s[1]).startsWith(f.target() + "->");
+            }).count();
+            if (switches > 0) {
+                movedAway++;
+            }
+            long failedHere = ledger.calls.stream().filter(c -> !c.ok() && c.endNanos() >= f.appliedNanos()
+                    && c.endNanos() <= until).count();
+            failed += failedHere;
+            long longestHere = ledger.calls.stream().filter(c -> c.startNanos() >= f.appliedNanos() && c.startNanos() <= f.healedNanos()
+                    && !c.op().equals("blpop")).mapToLong(c -> c.endNanos() - c.startNanos()).max().orElse(0);
+            longest = Math.max(longest, longestHere);
+            each.add(String.format(java.util.Locale.ROOT, "%s %d ms: %s, %d failed, longest call %d ms", f.target(),
+                    fault(f).holdMillis(), switches > 0 ? "moved away" : "stayed", failedHere, longestHere / 1_000_000));
+        }
+        return String.format(java.util.Locale.ROOT, "%d slow command(s), %d on the active database; traffic moved away during %d; "
+                + "%d call(s) failed during them; longest call started during one: %d ms (%s)", slow.size(), onActive, movedAway, failed,
+                longest / 1_000_000, String.join("; ", each));
+    }
+
+    private static FaultPlan.Fault fault(Applied f) {
+        return f.fault();
+    }
+
     Check noThreadsOrSockets(Set<Thread> before, Set<String> socketsBefore, java.util.function.Supplier<Set<String>> sockets) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         String leftovers;
@@ -428,7 +482,7 @@ final class Invariants {
     }
 
     private String describe(Ledger.Call c) {
-        return String.format(java.util.Locale.ROOT, "%s at %.1f s: %s", c.op(), (c.startNanos() - begin) / 1e9, c.error());
+        return String.format(java.util.Locale.ROOT, "%s at %.1f s on %s: %s", c.op(), (c.startNanos() - begin) / 1e9, c.db(), c.error());
     }
 
     private static void example(List<String> examples, String text) {

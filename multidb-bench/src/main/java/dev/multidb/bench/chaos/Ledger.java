@@ -28,8 +28,11 @@ final class Ledger {
     record Publish(long seq, long startNanos, long endNanos, long receivers, String db) {
     }
 
-    /** A call's timing and outcome, for recovery times and the clean window at the end. */
-    record Call(long startNanos, long endNanos, boolean ok, String op, String error) {
+    /**
+     * A call's timing and outcome, for recovery times and the clean window at the end. {@code db} is the database the
+     * call was sent to: the active database read just before it ({@code null} if there was none).
+     */
+    record Call(long startNanos, long endNanos, boolean ok, String op, String error, String db) {
     }
 
     final Queue<Write> writes = new ConcurrentLinkedQueue<>();

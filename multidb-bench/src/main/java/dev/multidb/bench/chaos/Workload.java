@@ -232,7 +232,7 @@ final class Workload {
             if (ok && onSuccess != null) {
                 onSuccess.run();
             }
-            ledger.calls.add(new Ledger.Call(start, end, ok, op, error));
+            ledger.calls.add(new Ledger.Call(start, end, ok, op, error, before == null ? null : before.name()));
             operations.increment();
         }
     }
@@ -255,19 +255,21 @@ final class Workload {
 
     private void consumeJobs() {
         while (running) {
+            Database active = client.endpoint().activeDatabase();
+            String db = active == null ? null : active.name();
             long start = System.nanoTime();
             try {
                 KeyValue<String, String> job = client.sync().blpop(1, JOBS);
                 if (job != null && job.hasValue()) {
                     ledger.jobsPopped.computeIfAbsent(job.getValue(), j -> new LongAdder()).increment();
                 }
-                ledger.calls.add(new Ledger.Call(start, System.nanoTime(), true, "blpop", null));
+                ledger.calls.add(new Ledger.Call(start, System.nanoTime(), true, "blpop", null, db));
             } catch (TemporaryUnavailableException | NoValidDatabaseException e) {
-                ledger.calls.add(new Ledger.Call(start, System.nanoTime(), false, "blpop", describe(e)));
+                ledger.calls.add(new Ledger.Call(start, System.nanoTime(), false, "blpop", describe(e), db));
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // nothing to consume from: back off
             } catch (RuntimeException e) {
                 ledger.popUnknown.increment();
-                ledger.calls.add(new Ledger.Call(start, System.nanoTime(), false, "blpop", describe(e)));
+                ledger.calls.add(new Ledger.Call(start, System.nanoTime(), false, "blpop", describe(e), db));
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // never a busy loop, e.g. on a closed client
             }
         }

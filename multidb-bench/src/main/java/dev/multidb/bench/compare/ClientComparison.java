@@ -28,7 +28,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
  *
  * <pre>
  * java -cp multidb-bench/target/multidb-bench.jar dev.multidb.bench.compare.ClientComparison
- *      [kill] [freeze] [blackhole] [latency] [flap] [outage] [--runs N] [--seed S] [--clients a,b,...]
+ *      [kill] [freeze] [blackhole] [latency] [flap] [outage] [busy] [--runs N] [--seed S] [--clients a,b,...]
  *      [--after-ms MS] [--fallback-wait-ms MS] [--max-phase-ms MS] [--charts DIR]
  * </pre>
  *
@@ -37,20 +37,25 @@ import io.lettuce.core.api.StatefulRedisConnection;
  * the stop); failed calls (after the fault); longest call; switch = fault → the client's
  * active endpoint (polled every 5 ms) becomes the standby; acked missing = acknowledged writes found on no server
  * afterwards, not counting writes acknowledged before the last kill of the primary (those died with the process, no
- * persistence); failed but applied = failed calls whose key exists on a server; for outage/flap: fall back = restart →
- * active endpoint is the primary again, failed calls after the restart.
+ * persistence); failed but applied = failed calls whose key exists on a server; writes applied late = acknowledged
+ * writes whose key is on both servers (applied by one, and later by the other after the client had given up on it;
+ * n/a when the primary was killed, without persistence); for outage/flap: fall back = restart → active endpoint is the
+ * primary again, failed calls after the restart; for busy: script ran = fault → the busy script's reply, traffic back
+ * on the primary = the client reports the primary active when the writer stops and a write after the script succeeded.
  */
 public final class ClientComparison {
 
     private static final long MS = 1_000_000L;
     private static final double CHART_BEFORE_S = 1.0;
+    /** After the fault is undone and before the servers are read, so that a late application can land. */
+    private static final long LATE_SETTLE_MS = 500;
     /** Lettuce's failover package logs every switch at INFO through JUL; keep the output readable. */
     private static final java.util.logging.Logger LETTUCE_LOG = java.util.logging.Logger.getLogger("io.lettuce");
 
     record Run(Profile profile, int index, int phaseMs, double recoveryMs, double maxGapMs, int failed, double longestMs,
-            double switchMs, int switches, long acked, int ackedMissing, int failedApplied, double fallbackMs,
-            int failedAfterRestart, int calls, boolean writerStuck, String errors, int[] buckets, int[] failedBuckets,
-            List<Chart.Line> lines) {
+            double switchMs, int switches, long acked, int ackedMissing, int failedApplied, double lateApplied,
+            double fallbackMs, int failedAfterRestart, int calls, boolean writerStuck, boolean backOnPrimary,
+            double busyEndMs, String errors, int[] buckets, int[] failedBuckets, List<Chart.Line> lines) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -72,7 +77,7 @@ public final class ClientComparison {
                 case "--charts" -> charts = Path.of(args[++i]);
                 case "--clients" -> profiles = Arrays.stream(args[++i].split(",")).map(Profile::parse).toList();
                 case "-h", "--help" -> {
-                    System.out.println("usage: ClientComparison [kill] [freeze] [blackhole] [latency] [flap] [outage] "
+                    System.out.println("usage: ClientComparison [kill] [freeze] [blackhole] [latency] [flap] [outage] [busy] "
                             + "[--runs N] [--seed S] [--clients multidb-default,multidb-tuned,lettuce-default,"
                             + "lettuce-tuned,jedis-default,jedis-tuned] [--after-ms MS] [--fallback-wait-ms MS] "
                             + "[--max-phase-ms MS] [--charts DIR]");
@@ -109,10 +114,12 @@ public final class ClientComparison {
                     }
                     results.get(profile).add(run);
                     System.err.printf(Locale.ROOT, "[%s %s %d/%d] phase %d recovery %s gap %s failed %d longest %s "
-                            + "switch %s (%d changes) fallback %s acked %d missing %d failed-applied %d calls %d%s %s%n",
+                            + "switch %s (%d changes) fallback %s acked %d missing %d failed-applied %d applied-late %s "
+                            + "ends-on-primary %s calls %d%s %s%n",
                             scenario.id(), profile.id(), r + 1, runs, run.phaseMs(), fmt(run.recoveryMs()),
                             fmt(run.maxGapMs()), run.failed(), fmt(run.longestMs()), fmt(run.switchMs()), run.switches(),
-                            fmt(run.fallbackMs()), run.acked(), run.ackedMissing(), run.failedApplied(), run.calls(),
+                            fmt(run.fallbackMs()), run.acked(), run.ackedMissing(), run.failedApplied(),
+                            Double.isNaN(run.lateApplied()) ? "n/a" : fmt(run.lateApplied()), run.backOnPrimary(), run.calls(),
                             run.writerStuck() ? " WRITER STUCK" : "", run.errors());
                 }
             }
@@ -157,12 +164,17 @@ public final class ClientComparison {
                 client = null;
                 writer.join(10000);
             }
+            String activeAtStop = stuck ? "?" : client.activeName();
             monitor.halt();
             scenario.cleanUp(primary, proxy);
+            // A thawed server or a healed network may still deliver a write the client gave up on: let it land
+            // before the servers are read ("writes applied late").
+            Thread.sleep(LATE_SETTLE_MS);
             if (writer.count == 0) {
                 throw new IllegalStateException(profile.id() + ": the writer made no call (did it die? see stderr)");
             }
-            return measure(profile, index, phaseMs, scenario, fault, stop, marks, writer, monitor, primary, standby, stuck);
+            return measure(profile, index, phaseMs, scenario, fault, stop, marks, writer, monitor, primary, standby, stuck,
+                    activeAtStop);
         } finally {
             if (writer != null) {
                 writer.halt();
@@ -188,21 +200,23 @@ public final class ClientComparison {
 
     private static Run measure(Profile profile, int index, int phaseMs, Scenario scenario, long fault, long stop,
             List<Scenario.Mark> marks, Writer w, ActiveMonitor monitor, RedisServer primary, RedisServer standby,
-            boolean stuck) {
+            boolean stuck, String activeAtStop) {
         long effective = marks.get(0).nanos();
         long lastKill = marks.stream().filter(m -> m.label().equals("kill")).mapToLong(Scenario.Mark::nanos).max()
                 .orElse(Long.MIN_VALUE);
         long restart = marks.stream().filter(m -> m.label().equals("restart")).mapToLong(Scenario.Mark::nanos).max()
                 .orElse(-1);
         Set<String> stored = new HashSet<>();
-        for (RedisServer server : List.of(primary, standby)) {
-            if (server.isRunning()) {
-                String keys = server.command("KEYS", "w:*");
-                if (keys != null && !keys.isEmpty()) {
-                    stored.addAll(Arrays.asList(keys.split("\n")));
-                }
-            }
-        }
+        Set<String> onPrimary = keys(primary);
+        Set<String> onStandby = keys(standby);
+        stored.addAll(onPrimary);
+        stored.addAll(onStandby);
+        // Each call writes its own key, so an acknowledged key on both servers was applied by both: by one when the
+        // client acknowledged it, by the other one late (after the client had given up on it and written it
+        // elsewhere). Only countable while the primary still holds what it applied (no kill without persistence).
+        boolean lateCountable = primary.isRunning() && standby.isRunning() && !marks.stream()
+                .anyMatch(m -> m.label().equals("kill"));
+        int late = 0;
         int n = w.count;
         double recovery = Double.NaN;
         long lastOkEnd = -1;
@@ -224,6 +238,9 @@ public final class ClientComparison {
             boolean exists = stored.contains(Writer.key(i));
             if (w.ok[i]) {
                 acked++;
+                if (onPrimary.contains(Writer.key(i)) && onStandby.contains(Writer.key(i))) {
+                    late++;
+                }
                 if (!exists && end > lastKill) {
                     missing++;
                 }
@@ -261,12 +278,19 @@ public final class ClientComparison {
         maxGap = Math.max(maxGap, windowEnd - Math.max(lastOkEnd, fault));
         long switchAt = monitor.firstChangeTo("standby", fault);
         long backAt = restart > 0 ? monitor.firstChangeTo("primary", restart) : -1;
+        long busyEnd = marks.stream().filter(m -> m.label().equals("busy-end")).mapToLong(Scenario.Mark::nanos).max()
+                .orElse(-1);
+        boolean okAfterBusy = false; // for busy: a write that succeeded after the script ended, and on the primary
+        for (int i = n - 1; i >= 0 && busyEnd > 0 && w.ends[i] > busyEnd; i--) {
+            okAfterBusy |= w.ok[i];
+        }
+        boolean backOnPrimary = "primary".equals(activeAtStop) && (busyEnd < 0 || okAfterBusy);
         int switches = (int) monitor.changes().stream().filter(c -> c.nanos() >= fault).count();
         List<Chart.Line> lines = new ArrayList<>();
         for (Scenario.Mark m : marks) {
             if (!m.label().equals("effective")) {
                 lines.add(new Chart.Line((m.nanos() - fault) / (double) MS / 1000.0,
-                        m.label().equals("restart") ? Chart.RESTART : Chart.FAULT));
+                        m.label().equals("restart") || m.label().equals("busy-end") ? Chart.RESTART : Chart.FAULT));
             }
         }
         if (!marks.stream().anyMatch(m -> m.label().equals("kill"))) {
@@ -280,8 +304,17 @@ public final class ClientComparison {
         }
         return new Run(profile, index, phaseMs, recovery, maxGap / (double) MS, failed, longest / (double) MS,
                 switchAt < 0 ? Double.NaN : (switchAt - fault) / (double) MS, switches, acked, missing, failedApplied,
-                backAt < 0 ? Double.NaN : (backAt - restart) / (double) MS, failedAfterRestart, n, stuck,
+                lateCountable ? late : Double.NaN, backAt < 0 ? Double.NaN : (backAt - restart) / (double) MS,
+                failedAfterRestart, n, stuck, backOnPrimary, busyEnd < 0 ? Double.NaN : (busyEnd - fault) / (double) MS,
                 errors.isEmpty() ? "-" : errors.toString(), buckets, failedBuckets, lines);
+    }
+
+    private static Set<String> keys(RedisServer server) {
+        if (!server.isRunning()) {
+            return Set.of();
+        }
+        String keys = server.command("KEYS", "w:*");
+        return keys == null || keys.isEmpty() ? Set.of() : new HashSet<>(Arrays.asList(keys.split("\n")));
     }
 
     /** One plain Lettuce connection so Netty is loaded before the first client is timed (see JvmWarmup). */
@@ -300,22 +333,30 @@ public final class ClientComparison {
 
     static void printTable(Scenario scenario, Map<Profile, List<Run>> results) {
         boolean restarts = scenario == Scenario.OUTAGE || scenario == Scenario.FLAP;
+        boolean busy = scenario == Scenario.BUSY;
         int runs = results.values().stream().mapToInt(List::size).max().orElse(0);
         System.out.printf("### Scenario `%s` (p50 / max over %d runs per client)%n%n", scenario.id(), runs);
         System.out.print("| client | runs | recovery (ms) | longest gap (ms) | failed calls | longest call (ms) "
-                + "| switch to standby (ms) | endpoint changes | acked writes missing | failed but applied |");
-        System.out.println(restarts ? " fall back after restart (ms) | failed calls after restart |" : "");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + (restarts ? "---:|---:|" : ""));
+                + "| switch to standby (ms) | endpoint changes | acked writes missing | failed but applied "
+                + "| writes applied late |");
+        System.out.println(restarts ? " fall back after restart (ms) | failed calls after restart |"
+                : busy ? " script ran (ms) | traffic back on the primary |" : "");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + (restarts || busy ? "---:|---:|" : ""));
         for (Map.Entry<Profile, List<Run>> e : results.entrySet()) {
             List<Run> r = e.getValue();
-            System.out.printf("| %s | %d%s | %s | %s | %s | %s | %s | %s | %s | %s |", e.getKey().id(), r.size(),
+            System.out.printf("| %s | %d%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", e.getKey().id(), r.size(),
                     r.stream().anyMatch(Run::writerStuck) ? " (writer stuck in " + r.stream().filter(Run::writerStuck)
                             .count() + ")" : "",
                     cell(r, Run::recoveryMs), cell(r, Run::maxGapMs), cell(r, x -> x.failed()), cell(r, Run::longestMs),
                     cell(r, Run::switchMs), cell(r, x -> x.switches()), cell(r, x -> x.ackedMissing()),
-                    cell(r, x -> x.failedApplied()));
+                    cell(r, x -> x.failedApplied()), r.stream().allMatch(x -> Double.isNaN(x.lateApplied()))
+                            ? "n/a (primary killed)" : cell(r, Run::lateApplied));
             if (restarts) {
                 System.out.printf(" %s | %s |", cell(r, Run::fallbackMs), cell(r, x -> x.failedAfterRestart()));
+            }
+            if (busy) {
+                System.out.printf(" %s | %d of %d |", cell(r, Run::busyEndMs), r.stream().filter(Run::backOnPrimary).count(),
+                        r.size());
             }
             System.out.println();
         }
