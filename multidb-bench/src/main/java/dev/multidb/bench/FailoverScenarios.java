@@ -14,6 +14,7 @@ import dev.multidb.ActiveDatabaseChangedEvent;
 import dev.multidb.DatabaseConfig;
 import dev.multidb.MultiDbClient;
 import dev.multidb.MultiDbConfig;
+import dev.multidb.testkit.DeadHost;
 import dev.multidb.testkit.FaultProxy;
 import dev.multidb.testkit.RedisServer;
 
@@ -24,7 +25,7 @@ import dev.multidb.testkit.RedisServer;
  * fault lands anywhere in the 5 s health-check cycle). The writer stops 3 s after the fault.
  *
  * <pre>
- * java -cp multidb-bench/target/multidb-bench.jar dev.multidb.bench.FailoverScenarios [kill] [freeze] [blackhole]
+ * java -cp multidb-bench/target/multidb-bench.jar dev.multidb.bench.FailoverScenarios [kill] [freeze] [blackhole] [deadhost]
  *      [--runs N] [--seed S] [--after-ms MS] [--max-phase-ms MS]
  * </pre>
  *
@@ -39,7 +40,9 @@ public final class FailoverScenarios {
     private static final long MS = 1_000_000L;
 
     enum Scenario {
-        KILL(100, true), FREEZE(1000, false), BLACKHOLE(1000, false);
+        KILL(100, true), FREEZE(1000, false), BLACKHOLE(1000, false),
+        /** A real dead host: an iptables rule drops every packet the primary sends (needs root). */
+        DEADHOST(1000, false);
 
         final double goalMs;
         final boolean goalNoFailures;
@@ -72,7 +75,7 @@ public final class FailoverScenarios {
                 case "--after-ms" -> afterMs = Long.parseLong(args[++i]);
                 case "--max-phase-ms" -> maxPhaseMs = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
-                    System.out.println("usage: FailoverScenarios [kill] [freeze] [blackhole] [--runs N] [--seed S] "
+                    System.out.println("usage: FailoverScenarios [kill] [freeze] [blackhole] [deadhost] [--runs N] [--seed S] "
                             + "[--after-ms MS] [--max-phase-ms MS]");
                     return;
                 }
@@ -109,6 +112,7 @@ public final class FailoverScenarios {
         List<String> switchReasons = new ArrayList<>();
         MultiDbClient<String, String> client = null;
         Writer writer = null;
+        DeadHost dead = null;
         try {
             MultiDbConfig config = MultiDbConfig.builder()
                     .database(DatabaseConfig.builder().fromUrl(proxy != null ? proxy.uri() : primary.uri())
@@ -136,6 +140,7 @@ public final class FailoverScenarios {
                 case KILL -> primary.kill();
                 case FREEZE -> primary.freeze();
                 case BLACKHOLE -> proxy.blackhole(true);
+                case DEADHOST -> dead = DeadHost.dropPacketsFrom(primary.port());
             }
             long effective = System.nanoTime();
             sleepUntil(fault + afterMs * MS);
@@ -203,6 +208,9 @@ public final class FailoverScenarios {
         } finally {
             if (writer != null) {
                 writer.halt();
+            }
+            if (dead != null) {
+                dead.close();
             }
             if (scenario == Scenario.FREEZE && primary.isRunning()) {
                 try {

@@ -19,8 +19,8 @@ import io.lettuce.core.api.sync.RedisCommands;
  * </pre>
  *
  * Options: {@code --failovers N} (default 1): N failovers in the same JVM, each with a fresh pair of servers and a
- * fresh client, to compare the first with the later ones; {@code --warmup} calls
- * {@code dev.multidb.command.Warmup} (by reflection, so this compiles without it) right after the client is created.
+ * fresh client, to compare the first with the later ones; {@code --no-warmup} turns off the library's warm-up
+ * ({@code -Dmultidb.warmup=false}), which the first {@code MultiDbClient.create} of a JVM otherwise runs.
  */
 public final class FirstFailover {
 
@@ -29,18 +29,17 @@ public final class FirstFailover {
 
     public static void main(String[] args) throws Exception {
         int failovers = 1;
-        boolean warmup = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--failovers" -> failovers = Integer.parseInt(args[++i]);
-                case "--warmup" -> warmup = true;
+                case "--no-warmup" -> System.setProperty("multidb.warmup", "false"); // before the first client
                 default -> throw new IllegalArgumentException(args[i]);
             }
         }
         JvmWarmup.lettuce(warmServerUri()); // Netty and Lettuce loaded: measure multidb's own path, not Netty's start-up
         StringBuilder out = new StringBuilder();
         for (int f = 0; f < failovers; f++) {
-            double ms = once(warmup && f == 0);
+            double ms = once();
             out.append(f == 0 ? "" : " ").append(String.format(java.util.Locale.ROOT, "%.1f", ms));
         }
         System.out.println("RESULT failover ms (first, then later ones in the same JVM): " + out);
@@ -56,21 +55,13 @@ public final class FirstFailover {
         return uri;
     }
 
-    private static double once(boolean warmup) throws Exception {
+    private static double once() throws Exception {
         try (RedisServer primary = RedisServer.start(); RedisServer standby = RedisServer.start()) {
             MultiDbConfig config = MultiDbConfig.builder()
                     .database(DatabaseConfig.builder().fromUrl(primary.uri()).name("primary").weight(1.0).build())
                     .database(DatabaseConfig.builder().fromUrl(standby.uri()).name("standby").weight(0.5).build())
                     .build();
             try (MultiDbClient<String, String> client = MultiDbClient.create(config)) {
-                if (warmup) {
-                    Class.forName("dev.multidb.command.Warmup").getMethod("runOnceInBackground", java.util.concurrent.Executor.class)
-                            .invoke(null, (java.util.concurrent.Executor) r -> {
-                                Thread t = new Thread(r, "multidb-warmup");
-                                t.setDaemon(true);
-                                t.start();
-                            });
-                }
                 RedisCommands<String, String> redis = client.sync();
                 java.util.concurrent.atomic.AtomicLong kill = new java.util.concurrent.atomic.AtomicLong();
                 java.util.concurrent.atomic.AtomicLong firstOk = new java.util.concurrent.atomic.AtomicLong();

@@ -66,10 +66,10 @@ public final class Warmup {
     }
 
     /**
-     * Runs {@link #run()} on {@code executor}, the first time it is called in this JVM; later calls do nothing. Returns
-     * at once. {@code -Dmultidb.warmup=false} turns it off (to measure without it).
+     * Runs {@link #run()} on {@code executor}, the first time it is called in this JVM; later calls do nothing.
+     * {@code -Dmultidb.warmup=false} turns it off (to measure without it).
      */
-    public static void runOnceInBackground(Executor executor) {
+    public static void runOnce(Executor executor) {
         if ("false".equalsIgnoreCase(System.getProperty("multidb.warmup"))) {
             return;
         }
