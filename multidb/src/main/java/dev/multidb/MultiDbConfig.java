@@ -18,7 +18,6 @@ import dev.multidb.health.EchoHealthCheck;
 import dev.multidb.health.HealthCheck;
 import dev.multidb.health.HealthCheckPolicy;
 import dev.multidb.health.InitialHealthCheckPolicy;
-import dev.multidb.health.LagAwareHealthCheck;
 
 /**
  * Configuration of a {@link MultiDbClient}: its member databases and how it checks, detects, fails
@@ -76,8 +75,6 @@ public final class MultiDbConfig {
      * the same) within about 4 s, before Redis itself starts answering BUSY (5 s by default).
      */
     public static final Duration DEFAULT_BUSY_BUDGET = Duration.ofSeconds(3);
-
-    private static final System.Logger LOG = System.getLogger(MultiDbConfig.class.getName());
 
     private final List<DatabaseConfig> databases;
     private final CommandRetry commandRetry;
@@ -409,25 +406,9 @@ public final class MultiDbConfig {
             Config.requirePositive("connectTimeout", connectTimeout);
             Config.requirePositive("stallThreshold", stallThreshold);
             Config.requireNonNegative("busyBudget", busyBudget);
-            warnAboutContradictions();
-            return new MultiDbConfig(this);
-        }
-
-        /** Settings that are each valid but together defeat one another: logged, so the user can tell. */
-        private void warnAboutContradictions() {
-            if (!busyBudget.isZero() && healthCheckTimeout.compareTo(busyBudget) >= 0) {
-                LOG.log(System.Logger.Level.WARNING, "healthCheckTimeout (" + healthCheckTimeout + ") is not shorter than"
-                        + " busyBudget (" + busyBudget + "): a busy server is seen as busy only when the budget is spent,"
-                        + " so it is failed over as soon as it is noticed");
-            }
-            for (HealthCheck check : healthChecks) {
-                if (check instanceof LagAwareHealthCheck lag
-                        && lag.httpTimeout().multipliedBy(2).compareTo(healthCheckTimeout) > 0) {
-                    LOG.log(System.Logger.Level.WARNING, "healthCheckTimeout (" + healthCheckTimeout + ") is shorter than"
-                            + " the lag-aware check may need (two REST requests of httpTimeout " + lag.httpTimeout()
-                            + "): raise healthCheckTimeout to at least " + lag.httpTimeout().multipliedBy(2));
-                }
-            }
+            MultiDbConfig config = new MultiDbConfig(this);
+            ConfigWarnings.log(config);
+            return config;
         }
     }
 }

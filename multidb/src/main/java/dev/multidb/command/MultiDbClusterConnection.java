@@ -14,6 +14,10 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.protocol.ConnectionIntent;
+import io.lettuce.core.cluster.ClusterPushHandler;
+import io.lettuce.core.cluster.api.push.RedisClusterPushListener;
+import java.util.Collection;
+import java.util.List;
 
 /**
  * Lettuce's own cluster connection implementation, wired to the {@link RoutingChannelWriter}: the
@@ -89,18 +93,18 @@ public final class MultiDbClusterConnection<K, V> extends StatefulRedisClusterCo
         // A view of the client: closing it leaves the client running.
     }
 
-    private static final io.lettuce.core.cluster.ClusterPushHandler NO_PUSH = new io.lettuce.core.cluster.ClusterPushHandler() {
+    private static final ClusterPushHandler NO_PUSH = new ClusterPushHandler() {
         @Override
-        public void addListener(io.lettuce.core.cluster.api.push.RedisClusterPushListener listener) {
+        public void addListener(RedisClusterPushListener listener) {
         }
 
         @Override
-        public void removeListener(io.lettuce.core.cluster.api.push.RedisClusterPushListener listener) {
+        public void removeListener(RedisClusterPushListener listener) {
         }
 
         @Override
-        public java.util.Collection<io.lettuce.core.cluster.api.push.RedisClusterPushListener> getPushListeners() {
-            return java.util.List.of();
+        public Collection<RedisClusterPushListener> getPushListeners() {
+            return List.of();
         }
     };
 }

@@ -7,6 +7,12 @@ import io.lettuce.core.StatefulRedisConnectionImpl;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.protocol.PushHandler;
+import io.lettuce.core.RedisChannelWriter;
+import io.lettuce.core.api.push.PushListener;
+import io.lettuce.core.protocol.RedisCommand;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Lettuce's own {@link io.lettuce.core.api.StatefulRedisConnection} implementation, wired to the
@@ -19,7 +25,7 @@ public final class MultiDbConnection<K, V> extends StatefulRedisConnectionImpl<K
     /**
      * @param callerTimeout how long a synchronous call may wait in all, across its retries
      */
-    public MultiDbConnection(io.lettuce.core.RedisChannelWriter writer, RedisCodec<K, V> codec, Duration callerTimeout) {
+    public MultiDbConnection(RedisChannelWriter writer, RedisCodec<K, V> codec, Duration callerTimeout) {
         super(writer, NO_PUSH, codec, callerTimeout);
         // Each attempt has its own timeout on its database; the facade only bounds the caller's wait,
         // which for a blocking command must include its own blocking time.
@@ -36,7 +42,7 @@ public final class MultiDbConnection<K, V> extends StatefulRedisConnectionImpl<K
         }
 
         @Override
-        public long getTimeout(io.lettuce.core.protocol.RedisCommand<?, ?, ?> command) {
+        public long getTimeout(RedisCommand<?, ?, ?> command) {
             if (!BlockingCommands.isBlocking(command)) {
                 return callerTimeoutNanos;
             }
@@ -45,23 +51,23 @@ public final class MultiDbConnection<K, V> extends StatefulRedisConnectionImpl<K
         }
 
         @Override
-        public java.util.concurrent.TimeUnit getTimeUnit() {
-            return java.util.concurrent.TimeUnit.NANOSECONDS;
+        public TimeUnit getTimeUnit() {
+            return TimeUnit.NANOSECONDS;
         }
     }
 
     private static final PushHandler NO_PUSH = new PushHandler() {
         @Override
-        public void addListener(io.lettuce.core.api.push.PushListener listener) {
+        public void addListener(PushListener listener) {
         }
 
         @Override
-        public void removeListener(io.lettuce.core.api.push.PushListener listener) {
+        public void removeListener(PushListener listener) {
         }
 
         @Override
-        public java.util.Collection<io.lettuce.core.api.push.PushListener> getPushListeners() {
-            return java.util.List.of();
+        public Collection<PushListener> getPushListeners() {
+            return List.of();
         }
     };
 

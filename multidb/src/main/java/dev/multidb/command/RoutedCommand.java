@@ -15,6 +15,7 @@ import io.lettuce.core.protocol.RedisCommand;
 import io.netty.buffer.ByteBuf;
 
 import dev.multidb.database.DatabaseRuntime;
+import java.util.Arrays;
 
 /**
  * One attempt of an application command on one database. It shares the application command's
@@ -237,7 +238,7 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
         synchronized (this) {
             if ((state & SETTLED) == 0) {
                 BiConsumer<? super T, Throwable>[] grown = callbacks == null ? new BiConsumer[1]
-                        : java.util.Arrays.copyOf(callbacks, callbacks.length + 1);
+                        : Arrays.copyOf(callbacks, callbacks.length + 1);
                 grown[grown.length - 1] = action;
                 callbacks = grown;
                 return;

@@ -14,6 +14,9 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
 import dev.multidb.Database;
 import dev.multidb.health.HealthCheckTarget;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 
 /**
  * A member database that is a Redis Cluster, reached through a Lettuce {@link RedisClusterClient}:
@@ -85,11 +88,11 @@ public final class ClusterMember<K, V> implements Member<K, V> {
     @Override
     public CompletableFuture<StatefulRedisConnection<K, V>> connectDedicated(int slot) {
         return topologyLoaded().thenCompose(loaded -> {
-            io.lettuce.core.cluster.models.partitions.RedisClusterNode master = client.getPartitions().getMasterBySlot(slot);
+            RedisClusterNode master = client.getPartitions().getMasterBySlot(slot);
             if (master == null) {
                 return CompletableFuture.failedFuture(new RedisException("database '" + name + "': no master owns slot " + slot));
             }
-            io.lettuce.core.RedisURI node = io.lettuce.core.RedisURI.builder(master.getUri()).build();
+            RedisURI node = RedisURI.builder(master.getUri()).build();
             return nodeClient().connectAsync(codec, node).toCompletableFuture().thenCompose(this::unlessShutDown);
         });
     }
@@ -105,16 +108,16 @@ public final class ClusterMember<K, V> implements Member<K, V> {
         return CompletableFuture.failedFuture(new RedisException("database '" + name + "' was closed"));
     }
 
-    private io.lettuce.core.RedisClient nodeClient;
+    private RedisClient nodeClient;
     private boolean shutDown;
 
-    private synchronized io.lettuce.core.RedisClient nodeClient() {
+    private synchronized RedisClient nodeClient() {
         if (shutDown) {
             // Not a new node client: nothing would ever shut it down.
             throw new RedisException("database '" + name + "' was closed");
         }
         if (nodeClient == null) {
-            nodeClient = io.lettuce.core.RedisClient.create(client.getResources());
+            nodeClient = RedisClient.create(client.getResources());
             nodeClient.setOptions(client.getOptions()); // the member's overrides: no reconnect, no replay, timeouts
         }
         return nodeClient;

@@ -293,19 +293,12 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
 
     @Override
     public void leave() {
-        if (serverBusy) {
-            endBlockingCommands();
-        } else {
+        if (!serverBusy) {
             abandonCommandConnection();
+            return;
         }
-    }
-
-    /**
-     * Ends the blocking commands running here (their connections close): a busy database that
-     * traffic left may never serve a BLPOP without a time limit. Counts as an abandonment: the
-     * server may still pop for them.
-     */
-    private void endBlockingCommands() {
+        // Busy: its commands finish on their own connection. Only blocking ones end (a BLPOP without a
+        // time limit would wait forever); the server may still pop for them, so that is an abandonment.
         synchronized (this) {
             abandonments++;
         }
@@ -337,7 +330,7 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
     /** A new Pub/Sub connection to this database, owned by the caller. */
     public CompletableFuture<StatefulRedisPubSubConnection<K, V>> connectPubSub() {
         if (closed) {
-            return CompletableFuture.failedFuture(new IllegalStateException("database '" + name() + "' is closed"));
+            return closedFuture();
         }
         return member.connectPubSub().thenApply(connection -> {
             connection.setTimeout(commandTimeout);
@@ -348,7 +341,7 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
     /** A new dedicated connection to this database (transactions, blocking commands), owned by the caller. */
     private CompletableFuture<StatefulRedisConnection<K, V>> connectDedicated() {
         if (closed) {
-            return CompletableFuture.failedFuture(new IllegalStateException("database '" + name() + "' is closed"));
+            return closedFuture();
         }
         return member.connectDedicated().thenApply(connection -> {
             connection.setTimeout(commandTimeout);

@@ -9,6 +9,10 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 
 import dev.multidb.DatabaseConfig;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 
 /**
  * Creates (or adopts) the Lettuce client of one member database, with the options the
@@ -30,17 +34,17 @@ public final class MemberClients {
      * single endpoint, plus a topology that follows the cluster's own failovers (periodic and
      * adaptive refresh) and the handshake bounded by {@code handshakeTimeout}.
      */
-    public static io.lettuce.core.cluster.RedisClusterClient clusterClientFor(DatabaseConfig config, ClientResources resources,
+    public static RedisClusterClient clusterClientFor(DatabaseConfig config, ClientResources resources,
             Duration connectTimeout, Duration handshakeTimeout) {
         if (config.client() != null) {
             throw new IllegalArgumentException("database '" + config.name() + "': an existing RedisClient cannot be a Redis"
                     + " Cluster member; give its seed URL instead");
         }
-        io.lettuce.core.RedisURI seed = io.lettuce.core.RedisURI.builder(config.uri()).withTimeout(handshakeTimeout).build();
-        io.lettuce.core.cluster.RedisClusterClient client = io.lettuce.core.cluster.RedisClusterClient.create(resources, seed);
+        RedisURI seed = RedisURI.builder(config.uri()).withTimeout(handshakeTimeout).build();
+        RedisClusterClient client = RedisClusterClient.create(resources, seed);
         ClientOptions base = config.clientOptions() != null ? config.clientOptions()
                 : ClientOptions.builder().socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build()).build();
-        client.setOptions(io.lettuce.core.cluster.ClusterClientOptions.builder(base)
+        client.setOptions(ClusterClientOptions.builder(base)
                 .autoReconnect(false)
                 // Node connections open lazily: a command must wait for its node's connection rather
                 // than be rejected while it opens. A node connection lost later buffers nothing for
@@ -48,7 +52,7 @@ public final class MemberClients {
                 // cluster connection is replaced (see CommandRouter).
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.builder().timeoutCommands(true).connectionTimeout().build())
-                .topologyRefreshOptions(io.lettuce.core.cluster.ClusterTopologyRefreshOptions.builder()
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(CLUSTER_TOPOLOGY_REFRESH).enableAllAdaptiveRefreshTriggers().build())
                 .build());
         return client;

@@ -14,6 +14,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.protocol.ConnectionIntent;
+import java.time.Duration;
 
 /**
  * The default health check: ECHO with a random payload, healthy only when the same payload comes
@@ -28,18 +30,18 @@ import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
  */
 public final class EchoHealthCheck implements HealthCheck {
 
-    private final java.time.Duration clusterNodeWait;
+    private final Duration clusterNodeWait;
 
     /** With a 300 ms wait for each cluster node. */
     public EchoHealthCheck() {
-        this(java.time.Duration.ofMillis(300));
+        this(Duration.ofMillis(300));
     }
 
     /**
      * @param clusterNodeWait how long the answer of each cluster node is awaited; keep it below the
      *                        probe timeout, so that one frozen node does not time out the whole probe
      */
-    public EchoHealthCheck(java.time.Duration clusterNodeWait) {
+    public EchoHealthCheck(Duration clusterNodeWait) {
         this.clusterNodeWait = clusterNodeWait;
     }
 
@@ -57,7 +59,7 @@ public final class EchoHealthCheck implements HealthCheck {
         Set<String> stateOk = ConcurrentHashMap.newKeySet();
         var connection = cluster.getStatefulConnection();
         CompletableFuture<?>[] all = nodes.stream().map(node -> withinWait(connection
-                .getConnectionAsync(node.getNodeId(), io.lettuce.core.protocol.ConnectionIntent.WRITE)
+                .getConnectionAsync(node.getNodeId(), ConnectionIntent.WRITE)
                 .thenApply(nodeConnection -> nodeConnection.async())
                 .thenCompose(commands -> commands.echo(payload).toCompletableFuture().thenCombine(commands.clusterInfo(), (echo, info) -> {
                     if (payload.equals(echo)) {

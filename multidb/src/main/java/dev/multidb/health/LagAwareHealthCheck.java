@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.multidb.Database;
 import dev.multidb.Masking;
+import java.util.concurrent.CompletionException;
 
 /**
  * Redis Enterprise's lag-aware health check: asks the cluster's REST API whether the database is available
@@ -163,7 +164,7 @@ public final class LagAwareHealthCheck implements HealthCheck {
                     return found;
                 });
         return uid.thenCompose(found -> availability(base, found, db)).whenComplete((ok, error) -> {
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
                     ? error.getCause() : error;
             if (cause != null && !(cause instanceof HealthCheckFailedException)) {
                 uids.remove(key); // a REST error, not a verdict: look the bdb up again next time

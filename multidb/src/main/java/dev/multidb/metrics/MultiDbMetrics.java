@@ -25,6 +25,9 @@ import dev.multidb.DatabaseRemovedEvent;
 import dev.multidb.MultiDbClient;
 import dev.multidb.MultiDbStatus;
 import dev.multidb.MultiDbStatus.DatabaseStatus;
+import dev.multidb.MultiDbEvent;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Micrometer meters for one {@link MultiDbClient}. Off by default: nothing is measured unless the
@@ -116,7 +119,7 @@ public final class MultiDbMetrics implements AutoCloseable {
     /** When the current outage started ({@link System#nanoTime()}), or -1 while a database is usable. */
     private long unavailableSinceNanos = -1;
     private volatile boolean closed;
-    private final List<java.util.function.Consumer<?>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<?>> listeners = new CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot;
 
     private record Snapshot(long takenAtNanos, MultiDbStatus status) {
@@ -160,7 +163,7 @@ public final class MultiDbMetrics implements AutoCloseable {
         return metrics;
     }
 
-    private <E extends dev.multidb.MultiDbEvent> void listen(Class<E> type, java.util.function.Consumer<E> listener) {
+    private <E extends MultiDbEvent> void listen(Class<E> type, Consumer<E> listener) {
         listeners.add(listener);
         client.addListener(type, listener);
     }
