@@ -8,8 +8,7 @@
 # multidb-bench/results/chaos-<date>.md; progress and the client's log go to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -B install -DskipTests -pl multidb-testkit,multidb
-mvn -q -B -pl multidb-bench package -DskipTests
+mvn -q -B -pl multidb-bench -am package -DskipTests
 mkdir -p multidb-bench/results
 out=multidb-bench/results/chaos-$(date +%Y%m%d-%H%M%S).md
 java -cp multidb-bench/target/multidb-bench.jar dev.multidb.bench.chaos.ChaosSoak "$@" | tee "$out"
