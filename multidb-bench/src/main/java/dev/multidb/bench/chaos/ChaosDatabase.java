@@ -16,7 +16,11 @@ import dev.multidb.testkit.RedisServer;
  */
 abstract class ChaosDatabase implements AutoCloseable {
 
-    static final String[] DURABLE = { "--appendonly", "yes", "--appendfsync", "always" };
+    /**
+     * An acknowledged write survives SIGKILL (AOF, fsync always); every string write is announced on
+     * the server's keyspace channels, so {@link ApplicationWatch} sees when each server applied it.
+     */
+    static final String[] DURABLE = { "--appendonly", "yes", "--appendfsync", "always", "--notify-keyspace-events", "K$" };
 
     private final String name;
     private boolean killed;
@@ -154,7 +158,8 @@ abstract class ChaosDatabase implements AutoCloseable {
         }
         for (RedisServer server : servers()) {
             String list = server.command("CLIENT", "LIST");
-            open += (int) list.lines().filter(l -> !l.isBlank()).count() - 1;
+            open += (int) list.lines().filter(l -> !l.isBlank() && !l.contains("name=" + ApplicationWatch.CLIENT_NAME + " "))
+                    .count() - 1; // the soak's own watch is not the client's
         }
         return open;
     }

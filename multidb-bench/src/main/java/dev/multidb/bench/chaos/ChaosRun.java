@@ -58,6 +58,7 @@ final class ChaosRun {
     private ChaosClient client;
     private volatile boolean faultsOver;
     private Workload workload;
+    private ApplicationWatch watch;
 
     ChaosRun(String variant, boolean cluster, int databases, Duration duration, long seed, int workers, int rate) {
         this.variant = variant;
@@ -87,12 +88,16 @@ final class ChaosRun {
             if (client != null) {
                 client.close();
             }
+            if (watch != null) {
+                watch.close();
+            }
             everyDatabase.forEach(ChaosDatabase::close);
         }
     }
 
     private Outcome load(ChaosDatabase spare) throws Exception {
         double[] initialWeights = { 1.0, 0.6, 0.3 };
+        watch = new ApplicationWatch(everyDatabase); // before the leak baseline: its threads and sockets are the soak's
         Set<Thread> threadsBefore = Set.copyOf(Thread.getAllStackTraces().keySet());
         Set<String> socketsBefore = Sockets.open();
 
@@ -136,7 +141,8 @@ final class ChaosRun {
         log("load stopped after %d operations; closing the client", load.operations.sum());
 
         client.close();
-        Invariants invariants = new Invariants(ledger, everyDatabase, applied, begin);
+        watch.close(); // what it heard stays; its threads and sockets must not count as the client's
+        Invariants invariants = new Invariants(ledger, everyDatabase, applied, begin, watch);
         List<Invariants.Check> checks = new ArrayList<>();
         checks.add(invariants.fallback(fallbackMillis, bound, heaviest, activeAtEnd));
         checks.add(invariants.everyCallSucceeds(fallbackAt < 0 ? lastHeal : fallbackAt, "once back on the heaviest database"));

@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Ledger {
 
-    /** An acknowledged SET (alone or in a pipeline) of a key written exactly once. */
-    record Write(String key, String value, String db) {
+    /** An acknowledged SET (alone or in a pipeline) of a key written exactly once, and when the client acknowledged it. */
+    record Write(String key, String value, String db, long ackNanos) {
     }
 
     /** An acknowledged INCR and the value it returned. */

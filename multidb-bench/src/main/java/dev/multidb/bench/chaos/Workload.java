@@ -125,7 +125,7 @@ final class Workload {
                     String key = "s:" + id;
                     client.sync().set(key, id);
                     String db = attributed(changes, before);
-                    ledger.writes.add(new Ledger.Write(key, id, db));
+                    ledger.writes.add(new Ledger.Write(key, id, db, System.nanoTime()));
                     lastKey = key;
                     lastValue = id;
                     lastDb = db;
@@ -170,9 +170,10 @@ final class Workload {
                             throw new IllegalStateException("pipeline reply " + reply);
                         }
                     }
+                    long acked = System.nanoTime();
                     onSuccess = () -> {
                         String db = attributed(changes, before);
-                        keys.forEach(k -> ledger.writes.add(new Ledger.Write(k, id, db)));
+                        keys.forEach(k -> ledger.writes.add(new Ledger.Write(k, id, db, acked)));
                     };
                 } else if (dice < 75) {
                     op = "transaction";
