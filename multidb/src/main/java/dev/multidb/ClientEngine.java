@@ -193,7 +193,7 @@ final class ClientEngine<K, V> {
             RedisClient client = MemberClients.clientFor(dbConfig, resources.get(), config.connectTimeout());
             // The URI's timeout bounds Lettuce's connection handshake (HELLO, AUTH, SELECT), 60 s by
             // default: a black-holed endpoint would hold a reconnect that long.
-            member = new StandaloneMember<>(client, dbConfig.uri(), config.commandTimeout(), codec);
+            member = new StandaloneMember<>(client, MemberClients.withHandshakeTimeout(dbConfig, config.commandTimeout()), codec);
         }
         CircuitBreaker circuit = new CircuitBreaker(dbConfig.gracePeriod(), System::nanoTime, CircuitState.HALF_OPEN);
         DatabaseRuntime<K, V> runtime = new DatabaseRuntime<>(dbConfig, member, codec, config.commandTimeout(),

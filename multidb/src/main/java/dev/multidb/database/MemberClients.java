@@ -30,6 +30,20 @@ public final class MemberClients {
     }
 
     /**
+     * The URI multidb connects with: the configured one, its timeout replaced by {@code handshakeTimeout}
+     * (the command timeout), which bounds Lettuce's connection handshake (HELLO, AUTH, SELECT). A
+     * timeout the URL set itself is not silently dropped: the override is logged once.
+     */
+    public static RedisURI withHandshakeTimeout(DatabaseConfig config, Duration handshakeTimeout) {
+        Duration own = config.uri().getTimeout();
+        if (!own.equals(RedisURI.DEFAULT_TIMEOUT_DURATION) && !own.equals(handshakeTimeout)) {
+            LOG.log(System.Logger.Level.WARNING, "database '" + config.name() + "': the URL's timeout (" + own + ") is replaced"
+                    + " by commandTimeout (" + handshakeTimeout + "), which bounds every command and the connection handshake");
+        }
+        return RedisURI.builder(config.uri()).withTimeout(handshakeTimeout).build();
+    }
+
+    /**
      * A cluster client for {@code config}, whose URI is a seed node: the same overrides as for a
      * single endpoint, plus a topology that follows the cluster's own failovers (periodic and
      * adaptive refresh) and the handshake bounded by {@code handshakeTimeout}.
@@ -40,7 +54,7 @@ public final class MemberClients {
             throw new IllegalArgumentException("database '" + config.name() + "': an existing RedisClient cannot be a Redis"
                     + " Cluster member; give its seed URL instead");
         }
-        RedisURI seed = RedisURI.builder(config.uri()).withTimeout(handshakeTimeout).build();
+        RedisURI seed = withHandshakeTimeout(config, handshakeTimeout);
         RedisClusterClient client = RedisClusterClient.create(resources, seed);
         ClientOptions base = config.clientOptions() != null ? config.clientOptions()
                 : ClientOptions.builder().socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build()).build();

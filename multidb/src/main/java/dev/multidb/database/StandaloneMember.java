@@ -1,6 +1,5 @@
 package dev.multidb.database;
 
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -24,11 +23,11 @@ public final class StandaloneMember<K, V> implements Member<K, V> {
 
     /**
      * @param uri the endpoint; its timeout bounds Lettuce's connection handshake (HELLO, AUTH,
-     *            SELECT), 60 s by default, so it should be short
+     *            SELECT), 60 s by default, so it should be short (see {@link MemberClients#withHandshakeTimeout})
      */
-    public StandaloneMember(RedisClient client, RedisURI uri, Duration handshakeTimeout, RedisCodec<K, V> codec) {
+    public StandaloneMember(RedisClient client, RedisURI uri, RedisCodec<K, V> codec) {
         this.client = client;
-        this.uri = RedisURI.builder(uri).withTimeout(handshakeTimeout).build();
+        this.uri = uri;
         this.codec = codec;
     }
 

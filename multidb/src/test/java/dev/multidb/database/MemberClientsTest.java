@@ -12,6 +12,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 
 import dev.multidb.DatabaseConfig;
+import dev.multidb.LoggedWarnings;
 
 /** Options that would let a member connection reconnect, replay or buffer by itself are overridden. */
 class MemberClientsTest {
@@ -33,5 +34,25 @@ class MemberClientsTest {
         } finally {
             resources.shutdown();
         }
+    }
+
+    @Test
+    void aTimeoutTheUrlSetIsReplacedByTheCommandTimeoutAndTheOverrideIsLogged() {
+        DatabaseConfig config = DatabaseConfig.builder().fromUrl("redis://127.0.0.1:6379?timeout=10s").name("east").build();
+        var built = LoggedWarnings.capture(MemberClients.class,
+                () -> MemberClients.withHandshakeTimeout(config, Duration.ofSeconds(1)));
+
+        assertThat(built.value().getTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(built.warnings()).singleElement().satisfies(r -> assertThat(r.getMessage())
+                .contains("'east'").contains("PT10S").contains("PT1S"));
+    }
+
+    @Test
+    void aUrlWithoutItsOwnTimeoutIsNotLoggedAbout() {
+        DatabaseConfig config = DatabaseConfig.builder().fromUrl("redis://127.0.0.1:6379").build();
+        var built = LoggedWarnings.capture(MemberClients.class,
+                () -> MemberClients.withHandshakeTimeout(config, Duration.ofSeconds(1)));
+        assertThat(built.value().getTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(built.warnings()).isEmpty();
     }
 }
