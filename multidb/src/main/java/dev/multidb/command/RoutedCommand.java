@@ -69,20 +69,6 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
         this.output = shared == null ? null : new GuardedOutput<>(shared, command.getType());
     }
 
-    /**
-     * Whether the shared output is untouched by this failed attempt and will stay so: only then
-     * may the command be sent again. Called after the attempt failed.
-     */
-    boolean outputClean() {
-        GuardedOutput<K, V, T> guarded = output;
-        return guarded == null || guarded.seal();
-    }
-
-    /** Whether the command may have reached the server. */
-    boolean mayHaveBeenSent() {
-        return (state & WRITTEN) != 0 && !(failure() instanceof RejectedByServerException);
-    }
-
     private synchronized Throwable failure() {
         return failure;
     }
@@ -97,9 +83,10 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
         return command.getType().toString();
     }
 
+    /** Its bytes were encoded for the socket, and the server did not refuse it. */
     @Override
     public boolean mayHaveReachedServer() {
-        return mayHaveBeenSent();
+        return (state & WRITTEN) != 0 && !(failure() instanceof RejectedByServerException);
     }
 
     @Override
@@ -107,9 +94,14 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
         return CommandSafety.classify(command.getType(), command.getArgs()).isRetryable();
     }
 
+    /**
+     * The shared output is untouched by this failed attempt and will stay so (sealed): only then
+     * may the command be sent again.
+     */
     @Override
     public boolean resendable() {
-        return outputClean();
+        GuardedOutput<K, V, T> guarded = output;
+        return guarded == null || guarded.seal();
     }
 
     @Override

@@ -199,9 +199,10 @@ public final class TransactionRunner<K, V> {
             return sentAnything;
         }
 
+        /** Nothing of it can have changed data: no EXEC, no write before MULTI. */
         @Override
         public boolean safeToRepeat() {
-            return !execSent && writesBeforeMulti.isEmpty();
+            return readOnly();
         }
 
         @Override
