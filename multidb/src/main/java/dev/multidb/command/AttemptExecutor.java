@@ -175,21 +175,6 @@ public final class AttemptExecutor<K, V> {
         };
     }
 
-    /** Whether work that never reached the server may be sent again: under every policy but NEVER. */
-    boolean mayResendUnsent() {
-        return policy != RetryPolicy.NEVER;
-    }
-
-    /** How many attempts may follow the first. */
-    int retries() {
-        return retry.retries();
-    }
-
-    /** The backoff before retry number {@code retryNumber} (1-based). */
-    long backoffNanos(int retryNumber) {
-        return retry.backoffNanos(retryNumber);
-    }
-
     /** An attempt on {@code database} succeeded: the failure detectors count it. */
     void succeeded(DatabaseRuntime<K, V> database) {
         database.trackers().recordSuccess();
