@@ -240,9 +240,10 @@ final class SessionLink<K, V> {
             CompletableFuture<Void> reply = new CompletableFuture<>();
             io.lettuce.core.protocol.AsyncCommand<K, V, Void> async = new io.lettuce.core.protocol.AsyncCommand<>(command);
             async.whenComplete((ignored, error) -> {
-                String refused = command.getOutput().getError();
-                if (error != null) {
-                    reply.completeExceptionally(error);
+                String refused = error instanceof io.lettuce.core.RedisCommandExecutionException ? error.getMessage()
+                        : command.getOutput().getError();
+                if (refused == null && error != null) {
+                    reply.completeExceptionally(error); // the connection failed: not a refusal
                 } else if (refused != null) {
                     reply.completeExceptionally(new RedisException("could not restore the connection state on database '"
                             + database.name() + "': " + setting.type() + " was refused: " + refused));

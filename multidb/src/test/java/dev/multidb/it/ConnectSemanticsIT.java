@@ -232,6 +232,41 @@ class ConnectSemanticsIT {
     }
 
     @Test
+    void aDatabaseThatRefusesTheStateRunsNothingInTheWrongPlace() {
+        try (RedisServer small = RedisServer.start("--databases", "4");
+                MultiDbClient<String, String> twoSizes = MultiDbClient.create(
+                        Fixtures.twoDatabases(primary.uri(), small.uri()).build());
+                StatefulRedisConnection<String, String> connection = twoSizes.connect()) {
+            RedisCommands<String, String> sync = connection.sync();
+            sync.select(8); // the primary has 16 indexes, the other database only 4
+            sync.set("k", "primary");
+            primary.kill();
+            await().atMost(Duration.ofSeconds(10)).until(() -> twoSizes.activeDatabase().name().equals("secondary"));
+            assertThatThrownBy(() -> sync.set("k", "nowhere")).hasMessageContaining("could not restore the connection state")
+                    .hasMessageContaining("secondary").hasMessageContaining("SELECT");
+            assertThat(small.command("DBSIZE")).isEqualTo("0");
+        }
+    }
+
+    @Test
+    void anAclUserSetWithAuthFollowsTheConnectionAcrossAFailover() {
+        for (RedisServer server : List.of(primary, secondary)) {
+            server.command("ACL", "SETUSER", "app", "on", ">app-secret", "~*", "+@all");
+        }
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisCommands<String, String> sync = connection.sync();
+            assertThat(sync.auth("app", "app-secret")).isEqualTo("OK");
+            assertThat(sync.aclWhoami()).isEqualTo("app");
+            assertThatThrownBy(() -> sync.auth("app", "wrong")).isInstanceOf(RedisException.class);
+            assertThat(sync.aclWhoami()).isEqualTo("app"); // a refused AUTH changes nothing, as on the server
+
+            primary.kill();
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.activeDatabase().name().equals("secondary"));
+            assertThat(sync.aclWhoami()).isEqualTo("app");
+        }
+    }
+
+    @Test
     void aRefusedSelectChangesNothing() {
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             RedisCommands<String, String> sync = connection.sync();
