@@ -24,6 +24,7 @@ import dev.multidb.command.CommandRouter;
 import dev.multidb.command.MultiDbClusterConnection;
 import dev.multidb.command.MultiDbConnection;
 import dev.multidb.command.Pipelines;
+import dev.multidb.command.Sessions;
 import dev.multidb.command.RoutingChannelWriter;
 import dev.multidb.command.TransactionRunner;
 import dev.multidb.command.Warmup;
@@ -64,6 +65,8 @@ final class ClientEngine<K, V> {
     /** The facade of a client of Redis Clusters, or {@code null}. */
     final MultiDbClusterConnection<K, V> clusterConnection;
     final Pipelines<K, V> pipelines;
+    /** The application's own connections ({@code connect()}); single endpoints only. */
+    final Sessions<K, V> sessions;
     final TransactionRunner<K, V> transactions;
     final List<HealthCheck> healthChecks;
     final FailureDetectors<K, V> detectors;
@@ -106,13 +109,21 @@ final class ClientEngine<K, V> {
         RoutingChannelWriter writer = new RoutingChannelWriter(router, resources.get(), ensureOpen);
         if (cluster) {
             this.connection = null;
-            this.clusterConnection = new MultiDbClusterConnection<>(writer, codec, callerTimeout, this::activeClusterConnection);
+            this.clusterConnection = new MultiDbClusterConnection<>(writer, codec, callerTimeout, this::activeClusterConnection,
+                    false);
         } else {
             this.connection = new MultiDbConnection<>(writer, codec, callerTimeout);
             this.clusterConnection = null;
         }
         this.pipelines = new Pipelines<>(router, resources.get(), codec, callerTimeout, ensureOpen);
+        this.sessions = new Sessions<>(router, resources.get(), codec, callerTimeout, ensureOpen);
         this.transactions = new TransactionRunner<>(router);
+    }
+
+    /** A new cluster connection of the application's own ({@code MultiDbClusterClient.connect()}). */
+    MultiDbClusterConnection<K, V> openClusterConnection(Runnable ensureOpen) {
+        RoutingChannelWriter writer = new RoutingChannelWriter(router, resources.get(), ensureOpen, true);
+        return new MultiDbClusterConnection<>(writer, codec, callerTimeout, this::activeClusterConnection, true);
     }
 
     /**
@@ -240,6 +251,7 @@ final class ClientEngine<K, V> {
         controller.close(); // a call racing close() is answered now, not at its timeout
         router.failAwaitingRetry();
         List<CompletableFuture<Void>> closing = new ArrayList<>();
+        closing.add(sessions.closeAll());
         for (DatabaseRuntime<K, V> db : controller.databases()) {
             closing.add(db.closeAsync());
         }

@@ -87,6 +87,12 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
         return engine.clusterConnection;
     }
 
+    /** A new cluster connection of the application's own, for {@link MultiDbClusterClient#connect()}. */
+    MultiDbClusterConnection<K, V> newClusterConnection() {
+        ensureOpen();
+        return engine.openClusterConnection(this::ensureOpen);
+    }
+
     private void ensureSingleEndpoints() {
         ensureOpen();
         if (engine.cluster) {
@@ -120,12 +126,34 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
     }
 
     /**
-     * A {@link StatefulRedisConnection} view of the client, for frameworks built on Lettuce. Its
-     * commands follow the active database; closing it does not close the client.
+     * A new connection of the application's own, with Lettuce's connection semantics: what a plain
+     * {@code RedisClient.connect()} gives, except that its commands follow the active database.
+     * <ul>
+     * <li>Plain commands go to the active database, with this client's retry rules.</li>
+     * <li>A transaction ({@code watch}/{@code multi} … {@code exec}/{@code discard}) is pinned to one
+     * physical connection on the database active when it began. If the active database changes, or
+     * that connection is lost, before EXEC is sent, the transaction fails with
+     * {@link TransactionAbortedException} and nothing of it is applied; if EXEC itself is cut off, it
+     * fails with {@link OutcomeUnknownException}.</li>
+     * <li>Connection state ({@code SELECT}, {@code CLIENT SETNAME}, {@code HELLO}, {@code AUTH},
+     * {@code READONLY}) is remembered and applied to every physical connection this connection uses,
+     * on every database, after a failover too.</li>
+     * <li>{@code setAutoFlushCommands(false)} buffers commands until {@code flushCommands()}, which
+     * sends them in one write, as a {@link #pipeline()}.</li>
+     * <li>MONITOR, CLIENT PAUSE, CLIENT REPLY and the SUBSCRIBE family cannot follow a switch: they fail
+     * at once with a message that names the alternative.</li>
+     * </ul>
+     * It opens a physical connection to a database when it first sends a command there, and closing
+     * it closes those, and nothing else. Closing the client closes every connection still open.
+     * Thread-safe as a Lettuce connection is (a transaction takes every command sent meanwhile).
+     * For stateless traffic, {@link #sync()}, {@link #async()} and {@link #reactive()} share one
+     * connection per database and cost less.
+     *
+     * @throws IllegalStateException if the client is closed, or its databases are Redis Clusters
      */
     public StatefulRedisConnection<K, V> connect() {
         ensureSingleEndpoints();
-        return engine.connection;
+        return engine.sessions.open();
     }
 
     /**

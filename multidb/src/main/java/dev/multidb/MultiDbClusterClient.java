@@ -69,9 +69,18 @@ public final class MultiDbClusterClient<K, V> implements MultiDbEndpoint<K, V> {
         return engine.clusterConnection().reactive();
     }
 
-    /** A {@link StatefulRedisClusterConnection} view whose commands follow the active cluster; closing it leaves the client running. */
+    /**
+     * A new cluster connection of the application's own, whose commands follow the active cluster
+     * (and, inside it, the node that owns each key's slot), with the client's retry rules. Closing
+     * it closes it alone; closing the client makes it refuse commands. As on a plain Lettuce
+     * cluster connection, {@code setAutoFlushCommands(false)} buffers commands until
+     * {@code flushCommands()}, which sends them as one {@link #pipeline()}. Lettuce's cluster API
+     * has no MULTI: run transactions with {@link #transaction}, pinned to the node of their watch
+     * key's slot. SELECT does not exist in Redis Cluster; connection-state commands (CLIENT SETNAME,
+     * READONLY …) are refused, as on the shared connection.
+     */
     public StatefulRedisClusterConnection<K, V> connect() {
-        return engine.clusterConnection();
+        return engine.newClusterConnection();
     }
 
     /** See {@link MultiDbClient#pipeline()}. */

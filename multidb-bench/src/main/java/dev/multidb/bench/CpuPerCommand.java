@@ -23,13 +23,19 @@ import dev.multidb.testkit.RedisServer;
  * the two clients so that drift hits both alike.
  *
  * <p>{@code java -cp multidb-bench/target/multidb-bench.jar dev.multidb.bench.CpuPerCommand [async|sync|pipeline] [rounds] [commandsPerRound]}
+ *
+ * <p>With {@code connect-sync}, {@code connect-async} or {@code connect-pipeline}, multidb's side is a
+ * connection of the application's own ({@code client.connect()}), used exactly as the plain Lettuce
+ * connection is (for pipelines: manual flushing on it, as on Lettuce's).
  */
 public final class CpuPerCommand {
 
     private static final int IN_FLIGHT = 64;
 
     public static void main(String[] args) throws Exception {
-        String mode = args.length > 0 ? args[0] : "async";
+        String requested = args.length > 0 ? args[0] : "async";
+        boolean own = requested.startsWith("connect-");
+        String mode = own ? requested.substring("connect-".length()) : requested;
         boolean sync = mode.equals("sync");
         boolean pipeline = mode.equals("pipeline");
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
@@ -46,8 +52,12 @@ public final class CpuPerCommand {
                 StatefulRedisConnection<String, String> batching = plainClient.connect(); // manual flushing needs its own connection
                 Workload plainLoad = sync ? n -> syncRun(plain.sync(), n)
                         : pipeline ? n -> plainPipelines(batching, n) : n -> run(plain.async(), n);
-                Workload multiLoad = sync ? n -> syncRun(multi.sync(), n)
-                        : pipeline ? n -> multiDbPipelines(multi, n) : n -> run(multi.async(), n);
+                StatefulRedisConnection<String, String> ownConnection = own ? multi.connect() : null;
+                Workload multiLoad = own
+                        ? (sync ? n -> syncRun(ownConnection.sync(), n)
+                                : pipeline ? n -> plainPipelines(ownConnection, n) : n -> run(ownConnection.async(), n))
+                        : (sync ? n -> syncRun(multi.sync(), n)
+                                : pipeline ? n -> multiDbPipelines(multi, n) : n -> run(multi.async(), n));
                 plainLoad.run(commands); // warm-up, both paths
                 multiLoad.run(commands);
                 List<double[]> lettuce = new ArrayList<>();
@@ -56,6 +66,7 @@ public final class CpuPerCommand {
                     lettuce.add(plainLoad.run(commands));
                     multidb.add(multiLoad.run(commands));
                 }
+                System.out.print(own ? "multidb through client.connect(): " : "");
                 System.out.println(sync ? "sync SET+GET, 1 thread (a command = one SET or one GET)"
                         : pipeline ? "pipelines of 100 SETs, one at a time (a command = one SET)" : "async, 64 SETs in flight");
                 batching.close();

@@ -56,6 +56,19 @@ public final class AttemptExecutor<K, V> {
         return controller.activeOrThrow();
     }
 
+    /**
+     * The database {@code command} goes to now, or {@code null} when none is usable: then the
+     * command has failed with TemporaryUnavailable/NoValidDatabase.
+     */
+    DatabaseRuntime<K, V> targetFor(RedisCommand<?, ?, ?> command) {
+        try {
+            return controller.activeOrThrow();
+        } catch (io.lettuce.core.RedisException unavailable) {
+            command.completeExceptionally(unavailable);
+            return null;
+        }
+    }
+
     /** A dedicated connection to {@code database} within the command timeout (see {@link DedicatedLeases}). */
     CompletableFuture<StatefulRedisConnection<K, V>> borrowDedicated(DatabaseRuntime<K, V> database, int slot) {
         return DedicatedLeases.borrow(database, slot, database.commandTimeout(), scheduler);
@@ -68,6 +81,11 @@ public final class AttemptExecutor<K, V> {
 
     RetryPolicy policy() {
         return policy;
+    }
+
+    /** The client's scheduler (timers of commands that bring their own, such as blocking ones). */
+    ScheduledExecutorService scheduler() {
+        return scheduler;
     }
 
     /** One failed attempt as the decision sees it. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.IntConsumer;
 
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisException;
@@ -45,11 +46,8 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
         if (command.isCancelled()) {
             return;
         }
-        DatabaseRuntime<K, V> database;
-        try {
-            database = attempts.target();
-        } catch (RedisException unavailable) {
-            command.completeExceptionally(unavailable);
+        DatabaseRuntime<K, V> database = attempts.targetFor(command);
+        if (database == null) {
             return;
         }
         if (BlockingCommands.isBlocking(command)) {
@@ -105,9 +103,44 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
         });
     }
 
+    /**
+     * Sends {@code command} over the physical connections of one application connection
+     * ({@code connect()}), which carry its connection state; otherwise as {@link #route(RedisCommand)}.
+     */
+    <T> void route(RedisCommand<K, V, T> command, SessionWriter<K, V> session) {
+        sendVia(command, 0, session);
+    }
+
+    private <T> void sendVia(RedisCommand<K, V, T> command, int attempt, SessionWriter<K, V> session) {
+        if (command.isCancelled()) {
+            return;
+        }
+        DatabaseRuntime<K, V> database = attempts.targetFor(command);
+        if (database == null) {
+            return;
+        }
+        if (BlockingCommands.isBlocking(command)) {
+            session.sendBlocking(new RoutedCommand<>(command, database, attempt, session, false), BlockingCommands.blockTime(command));
+            return;
+        }
+        // Counted, as on the shared connection: the stall watchdog sees an application's own connections too.
+        RoutedCommand<K, V, T> routed = new RoutedCommand<>(command, database, attempt, session, true);
+        database.dispatched.increment();
+        session.link(database).write(routed);
+    }
+
     /** An attempt failed: the executor decides between a retry and giving up. Never on the hot path. */
     @Override
     public <T> void attemptFailed(RoutedCommand<K, V, T> routed, Throwable error) {
+        retryOrGiveUp(routed, error, next -> send(routed.command, next));
+    }
+
+    /** An attempt of an application connection's command failed: as {@link #attemptFailed}, resent over the same connection. */
+    <T> void sessionAttemptFailed(RoutedCommand<K, V, T> routed, Throwable error, SessionWriter<K, V> session) {
+        retryOrGiveUp(routed, error, next -> sendVia(routed.command, next, session));
+    }
+
+    private <T> void retryOrGiveUp(RoutedCommand<K, V, T> routed, Throwable error, IntConsumer resend) {
         RedisCommand<K, V, T> command = routed.command;
         if (command.isDone()) {
             return; // the application cancelled it or gave up waiting
@@ -118,7 +151,7 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
             return;
         }
         int next = routed.attempt + 1;
-        attempts.retryLater(List.of(command), () -> send(command, next), verdict.backoffNanos(), () -> { });
+        attempts.retryLater(List.of(command), () -> resend.accept(next), verdict.backoffNanos(), () -> { });
     }
 
     /** The active database changed: every retry waiting out its backoff goes now. */

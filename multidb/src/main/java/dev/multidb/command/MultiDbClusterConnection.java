@@ -29,13 +29,18 @@ import java.util.List;
 public final class MultiDbClusterConnection<K, V> extends StatefulRedisClusterConnectionImpl<K, V> {
 
     private final Supplier<StatefulRedisClusterConnection<K, V>> active;
+    private final RoutingChannelWriter writer;
+    /** An application's own connection ({@code connect()}): closing it closes it. */
+    private final boolean owned;
 
     /**
      * @param active the active member's cluster connection; throws when no database is usable
      */
-    public MultiDbClusterConnection(RedisChannelWriter writer, RedisCodec<K, V> codec, Duration callerTimeout,
-            Supplier<StatefulRedisClusterConnection<K, V>> active) {
+    public MultiDbClusterConnection(RoutingChannelWriter writer, RedisCodec<K, V> codec, Duration callerTimeout,
+            Supplier<StatefulRedisClusterConnection<K, V>> active, boolean owned) {
         super(writer, NO_PUSH, codec, callerTimeout);
+        this.writer = writer;
+        this.owned = owned;
         this.active = active;
         setOptions(ClusterClientOptions.builder().timeoutOptions(TimeoutOptions.builder().timeoutCommands(true)
                 .timeoutSource(new MultiDbConnection.CallerTimeout(callerTimeout)).build()).build());
@@ -82,15 +87,25 @@ public final class MultiDbClusterConnection<K, V> extends StatefulRedisClusterCo
 
     @Override
     public void setAutoFlushCommands(boolean autoFlush) {
-        if (!autoFlush) {
-            throw new UnsupportedOperationException(
-                    "manual flushing is not supported on the shared multi-database connection: use pipeline(...)");
-        }
+        writer.setAutoFlushCommands(autoFlush);
+    }
+
+    @Override
+    public void flushCommands() {
+        writer.flushCommands();
     }
 
     @Override
     public void close() {
-        // A view of the client: closing it leaves the client running.
+        if (owned) {
+            super.close();
+        }
+        // The shared connection is a view of the client: closing it leaves the client running.
+    }
+
+    @Override
+    public CompletableFuture<Void> closeAsync() {
+        return owned ? super.closeAsync() : CompletableFuture.completedFuture(null);
     }
 
     private static final ClusterPushHandler NO_PUSH = new ClusterPushHandler() {

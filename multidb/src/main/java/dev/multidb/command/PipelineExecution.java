@@ -27,10 +27,17 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
     private final CommandRouter<K, V> router;
     private final List<RedisCommand<K, V, ?>> commands;
     private final CompletableFuture<List<Object>> result = new CompletableFuture<>();
+    /** The application connection whose own connections carry the batch, or {@code null} for the shared one. */
+    private final SessionWriter<K, V> session;
 
     PipelineExecution(CommandRouter<K, V> router, List<RedisCommand<K, V, ?>> commands) {
+        this(router, commands, null);
+    }
+
+    PipelineExecution(CommandRouter<K, V> router, List<RedisCommand<K, V, ?>> commands, SessionWriter<K, V> session) {
         this.router = router;
         this.commands = commands;
+        this.session = session;
     }
 
     CompletableFuture<List<Object>> start() {
@@ -58,6 +65,11 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
             RoutedCommand<K, V, ?> routed = new RoutedCommand<>(command, database, attempt, this, true);
             routed.onComplete((value, error) -> round.done(routed, error));
             batch.add(routed);
+        }
+        if (session != null) {
+            database.dispatched.add(batch.size());
+            session.link(database).writeAll(batch);
+            return;
         }
         StatefulConnection<K, V> connection = database.commandConnection();
         if (connection == null || !connection.isOpen()) {

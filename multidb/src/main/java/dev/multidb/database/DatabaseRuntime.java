@@ -3,6 +3,8 @@ package dev.multidb.database;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
@@ -63,6 +65,8 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
     private final DedicatedLending<K, V> dedicated;
     private volatile int abandonments;
     private volatile boolean serverBusy;
+    /** Connections of the application's own {@code connect()} connections to this database. */
+    private final Set<StatefulConnection<K, V>> sessionConnections = ConcurrentHashMap.newKeySet();
 
     public DatabaseRuntime(DatabaseConfig config, Member<K, V> member, RedisCodec<K, V> codec, Duration commandTimeout,
             Duration healthCheckTimeout, CircuitBreaker circuit, Consumer<DatabaseRuntime<K, V>> onConnectionLost) {
@@ -278,6 +282,7 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
         if (current != null) {
             current.closeAsync();
         }
+        sessionConnections.forEach(StatefulConnection::closeAsync);
         dedicated.endBlockingCommands();
     }
 
@@ -350,6 +355,29 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
     }
 
     /**
+     * A new connection for one of the application's own connections ({@code connect()}), owned by
+     * the caller. Leaving this database as dead closes it with the command connection, so that
+     * its commands fail at once as cut by the client ({@link #abandonments()}).
+     */
+    public CompletableFuture<StatefulRedisConnection<K, V>> connectSession() {
+        return connectDedicated().thenApply(connection -> {
+            sessionConnections.add(connection);
+            ((RedisChannelHandler<?, ?>) connection).addListener(new RedisConnectionStateListener() {
+                @Override
+                public void onRedisDisconnected(RedisChannelHandler<?, ?> ignored) {
+                    sessionConnections.remove(connection);
+                }
+            });
+            if (closed || !connection.isOpen()) {
+                sessionConnections.remove(connection);
+                connection.closeAsync();
+                throw new IllegalStateException("database '" + name() + "' is closed");
+            }
+            return connection;
+        });
+    }
+
+    /**
      * A command on this database failed with a lost connection or a timeout. A single endpoint's
      * connection is already gone; inside a cluster connection the lost node's connection stays
      * closed or stuck (nothing reopens it when replays are off), so the whole cluster connection
@@ -387,6 +415,7 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
                 commandConnection = null;
             }
         }
+        sessionConnections.forEach(c -> closing.add(c.closeAsync()));
         closing.add(healthConnection.close());
         closing.add(dedicated.close());
         CompletableFuture<Void> all = CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));

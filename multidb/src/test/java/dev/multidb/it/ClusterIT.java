@@ -90,6 +90,23 @@ class ClusterIT {
             p.set("b", "2");
             p.get("a");
         })).containsExactly("OK", "OK", "1");
+
+        // connect(): a connection of the application's own, per call, with manual flushing as in Lettuce
+        io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, String> own = client.connect();
+        io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, String> other = client.connect();
+        assertThat(own).isNotSameAs(other);
+        own.setAutoFlushCommands(false);
+        io.lettuce.core.RedisFuture<String> buffered = own.async().set("flushed:1", "x");
+        assertThat(buffered.isDone()).isFalse();
+        assertThat(east.masterForKey("flushed:1").command("EXISTS", "flushed:1")).isEqualTo("0");
+        own.flushCommands();
+        assertThat(buffered.get(5, TimeUnit.SECONDS)).isEqualTo("OK");
+        assertThat(east.masterForKey("flushed:1").command("GET", "flushed:1")).isEqualTo("x");
+        own.close();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> own.sync().get("key:7"))
+                .isInstanceOf(io.lettuce.core.RedisException.class);
+        assertThat(other.sync().get("key:7")).isEqualTo("v7");
+        assertThat(client.sync().get("key:7")).isEqualTo("v7");
     }
 
     @Test
