@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -118,6 +120,10 @@ class SpringBootFailoverIT {
             assertThat(commands.failures).as("calls that failed on kill").isEmpty();
             assertThat(switches.seen).as("switches published as application events")
                     .anyMatch(e -> e.newDatabase() != null && e.newDatabase().name().equals("secondary"));
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            assertThat(meters.get("multidb.switches").tag("to", "secondary").counter().count())
+                    .as("multidb's meters are bound to the application's registry").isGreaterThanOrEqualTo(1);
+            assertThat(meters.get("multidb.active").tag("database", "secondary").gauge().value()).isEqualTo(1.0);
 
             // 2. Restore the primary: traffic falls back to it.
             primary.restart();
