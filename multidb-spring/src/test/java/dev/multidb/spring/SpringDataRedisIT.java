@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -164,6 +165,28 @@ class SpringDataRedisIT {
         }
         // The subscription's Pub/Sub connection is gone with the container.
         await().atMost(Duration.ofSeconds(5)).until(() -> "0".equals(secondary.command("PUBSUB", "NUMSUB", "ch").split("\n")[1].trim()));
+    }
+
+    @Test
+    void theReactiveTemplateWorksOnItsOwnClientAndFollowsASwitch() {
+        MultiDbClient<java.nio.ByteBuffer, java.nio.ByteBuffer> reactiveClient = MultiDbClient.create(client.config(),
+                MultiDbConnectionFactory.REACTIVE_CODEC);
+        MultiDbConnectionFactory both = new MultiDbConnectionFactory(client, reactiveClient);
+        both.start();
+        try {
+            ReactiveStringRedisTemplate reactive = new ReactiveStringRedisTemplate(both);
+            assertThat(reactive.opsForValue().set("rx", "1").block(Duration.ofSeconds(5))).isTrue();
+            assertThat(reactive.opsForValue().increment("rx").block(Duration.ofSeconds(5))).isEqualTo(2L);
+            assertThat(primary.command("GET", "rx")).isEqualTo("2");
+            assertThat(both.getReactiveClient()).isSameAs(reactiveClient);
+            reactiveClient.setActiveDatabase(reactiveClient.databases().stream()
+                    .filter(d -> d.name().equals("secondary")).findFirst().orElseThrow());
+            assertThat(reactive.opsForValue().set("rx", "on-secondary").block(Duration.ofSeconds(5))).isTrue();
+            assertThat(secondary.command("GET", "rx")).isEqualTo("on-secondary");
+        } finally {
+            both.destroy();
+            reactiveClient.close(); // given to the factory, so still the caller's to close
+        }
     }
 
     private Database database(String name) {
