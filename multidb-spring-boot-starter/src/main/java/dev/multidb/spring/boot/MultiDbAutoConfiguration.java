@@ -61,8 +61,12 @@ public class MultiDbAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean(RedisConnectionFactory.class)
-    MultiDbConnectionFactory redisConnectionFactory(MultiDbClient<byte[], byte[]> multiDbClient, MultiDbConfig config) {
-        return MultiDbConnectionFactory.withLazyReactiveClient(multiDbClient,
-                () -> MultiDbClient.<ByteBuffer, ByteBuffer>create(config, MultiDbConnectionFactory.REACTIVE_CODEC));
+    MultiDbConnectionFactory redisConnectionFactory(MultiDbClient<byte[], byte[]> multiDbClient, MultiDbProperties properties,
+            ObjectProvider<MultiDbConfigCustomizer> customizers) {
+        // Built again from the properties, without the event publisher: the application hears the
+        // imperative client's events only, not every event twice.
+        return MultiDbConnectionFactory.withLazyReactiveClient(multiDbClient, () -> MultiDbClient.<ByteBuffer, ByteBuffer>create(
+                MultiDbConfigBinder.toConfig(properties, builder -> customizers.orderedStream().forEach(c -> c.customize(builder))),
+                MultiDbConnectionFactory.REACTIVE_CODEC));
     }
 }
