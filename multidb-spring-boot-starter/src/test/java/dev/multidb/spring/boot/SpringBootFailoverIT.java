@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import io.lettuce.core.LettuceVersion;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.junit.jupiter.api.AfterEach;
@@ -49,6 +50,9 @@ class SpringBootFailoverIT {
     void stop() {
         if (context != null) {
             context.close();
+            // The context closed the client: none of its threads is left.
+            await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.isAlive() && t.getName().startsWith("multidb-")));
         }
         if (primary != null) {
             primary.close();
@@ -66,6 +70,8 @@ class SpringBootFailoverIT {
         TestApp.Switches switches = context.getBean(TestApp.Switches.class);
         ActuatorHealth health = new ActuatorHealth(BootApps.port(context));
 
+        assertThat(LettuceVersion.getVersion()).as("Lettuce at run time, under Spring Boot's management")
+                .startsWith("7.7.0.RELEASE");
         ActuatorHealth.Reading initial = health.read();
         assertThat(context.getBean(MultiDbConnectionFactory.class).getReactiveClient())
                 .as("no second client for an application that does not use the reactive API").isNull();
