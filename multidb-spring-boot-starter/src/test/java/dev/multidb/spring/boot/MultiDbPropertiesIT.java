@@ -164,6 +164,22 @@ class MultiDbPropertiesIT {
         });
     }
 
+    @Test
+    void configurationMetadataDescribesEveryPropertyForIdes() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode metadata;
+        try (var in = MultiDbProperties.class.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            metadata = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+        }
+        Map<String, com.fasterxml.jackson.databind.JsonNode> byName = new java.util.HashMap<>();
+        metadata.path("properties").forEach(p -> byName.put(p.path("name").asText(), p));
+        assertThat(byName).containsKeys("multidb.databases", "multidb.health-check.interval",
+                "multidb.failure-detection.window", "multidb.failover.auto-fallback-interval", "multidb.retry.policy",
+                "multidb.busy-budget", "multidb.health-check.lag-aware.lag-tolerance");
+        assertThat(byName.values()).allSatisfy(p -> assertThat(p.path("description").asText()).as(p.path("name").asText()).isNotBlank());
+        assertThat(byName.get("multidb.busy-budget").path("defaultValue").asText()).isEqualTo("3s");
+        assertThat(byName.get("multidb.failover.auto-fallback-interval").path("defaultValue").asText()).isEqualTo("120s");
+    }
+
     private void assertInvalid(String property, String value, String reason, String... properties) {
         runner.withPropertyValues(properties).run(context -> {
             assertThat(context).hasFailed();
