@@ -19,7 +19,7 @@ public interface Database {
     /** Whether its last health check passed. */
     boolean isHealthy();
 
-    /** Where it is (the URI may carry credentials: do not log it; {@link #toString()} masks them). */
+    /** Where it is (the URI may carry credentials: do not log it; its {@code toString()} masks them). */
     RedisURI uri();
 
     /** The Redis Enterprise REST endpoint for lag-aware health checks, or {@code null}. */
