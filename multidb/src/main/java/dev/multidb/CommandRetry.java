@@ -17,6 +17,16 @@ public record CommandRetry(int retries, Duration base, Duration cap) {
     /** Default: 10 retries, 10 ms base, 1 s cap (the reference's values). */
     public static final CommandRetry DEFAULT = new CommandRetry(10, Duration.ofMillis(10), Duration.ofSeconds(1));
 
+    /**
+     * Validates the settings.
+     *
+     * @param retries how many times a command may be sent again after its first attempt (0 = never)
+     * @param base    the backoff before the first retry is drawn from {@code [0, base]}
+     * @param cap     the largest backoff
+     * @throws IllegalArgumentException if {@code retries} is negative, {@code base} or {@code cap}
+     *         is negative, or {@code cap} is smaller than {@code base} (the message names the field)
+     * @throws NullPointerException if {@code base} or {@code cap} is null
+     */
     public CommandRetry {
         if (retries < 0) {
             throw new IllegalArgumentException("commandRetry.retries must be >= 0, was " + retries);
@@ -28,12 +38,21 @@ public record CommandRetry(int retries, Duration base, Duration cap) {
         }
     }
 
-    /** Exponential backoff with jitter. */
+    /**
+     * Exponential backoff with full jitter.
+     *
+     * @param retries how many times a command may be sent again after its first attempt (0 = never)
+     * @param base    the backoff before the first retry is drawn from {@code [0, base]}; it doubles
+     *                with every further retry
+     * @param cap     the largest backoff
+     * @return the settings
+     * @throws IllegalArgumentException as the constructor
+     */
     public static CommandRetry exponentialWithJitter(int retries, Duration base, Duration cap) {
         return new CommandRetry(retries, base, cap);
     }
 
-    /** No retry at all. */
+    /** {@return no retry at all: every command is sent once} */
     public static CommandRetry none() {
         return new CommandRetry(0, Duration.ZERO, Duration.ZERO);
     }
@@ -42,6 +61,9 @@ public record CommandRetry(int retries, Duration base, Duration cap) {
      * The delay before retry number {@code retry} (1-based; a smaller number counts as 1): uniform in
      * {@code [0, min(cap, base * 2^(retry-1))]}. A zero base never waits, whatever the cap; the doubling
      * saturates at the cap instead of overflowing.
+     *
+     * @param retry the number of the retry, 1 for the first
+     * @return the delay in nanoseconds, drawn anew on every call
      */
     public long backoffNanos(int retry) {
         long baseNanos = base.toNanos();

@@ -7,21 +7,21 @@ import dev.multidb.circuit.CircuitState;
 /** One member database of a {@link MultiDbClient}, as the application sees it. Thread-safe. */
 public interface Database {
 
-    /** The database's name: the configured one, or {@code host:port}. */
+    /** {@return the database's name: the configured one, or {@code host:port}} */
     String name();
 
-    /** Its current weight: the highest-weight healthy database carries the traffic. */
+    /** {@return its current weight: the highest-weight healthy database carries the traffic} */
     double weight();
 
-    /** The state of its circuit breaker. */
+    /** {@return the state of its circuit breaker} */
     CircuitState circuitState();
 
-    /** Whether its last health check passed. */
+    /** {@return whether its last health check passed} */
     boolean isHealthy();
 
-    /** Where it is (the URI may carry credentials: do not log it; {@link #toString()} masks them). */
+    /** {@return where it is} The URI may carry credentials: do not log it; its {@code toString()} masks them. */
     RedisURI uri();
 
-    /** The Redis Enterprise REST endpoint for lag-aware health checks, or {@code null}. */
+    /** {@return the Redis Enterprise REST endpoint for lag-aware health checks, or {@code null}} */
     String healthCheckUrl();
 }

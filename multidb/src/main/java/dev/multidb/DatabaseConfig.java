@@ -43,42 +43,47 @@ public final class DatabaseConfig {
         this.name = b.name != null ? b.name : uri.getHost() + ":" + uri.getPort();
     }
 
+    /** {@return a new builder; not thread-safe, one thread builds a config} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The endpoint (may carry credentials). */
+    /** {@return the endpoint} It may carry credentials: do not log it ({@link #toString()} masks them). */
     public RedisURI uri() {
         return uri;
     }
 
-    /** The application's own client, or {@code null} when multidb creates and owns one. */
+    /** {@return the application's own client, or {@code null} when multidb creates and owns one} */
     public RedisClient client() {
         return client;
     }
 
-    /** Lettuce client options given by the application, or {@code null}. */
+    /** {@return the Lettuce client options given by the application, or {@code null}} */
     public ClientOptions clientOptions() {
         return clientOptions;
     }
 
+    /** {@return the initial weight: the highest-weight healthy database carries the traffic} */
     public double weight() {
         return weight;
     }
 
+    /** {@return how long the circuit stays OPEN after a failure before it may close} */
     public Duration gracePeriod() {
         return gracePeriod;
     }
 
+    /** {@return the Redis Enterprise REST endpoint for lag-aware health checks, or {@code null}} */
     public String healthCheckUrl() {
         return healthCheckUrl;
     }
 
+    /** {@return the name: the configured one, or {@code host:port}} */
     public String name() {
         return name;
     }
 
-    /** host:port, the identity used to reject duplicate members. */
+    /** {@return {@code host:port/db}, the identity used to reject duplicate members} */
     public String endpoint() {
         return uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
     }
@@ -89,7 +94,10 @@ public final class DatabaseConfig {
                 + ", gracePeriod=" + gracePeriod + (healthCheckUrl == null ? "" : ", healthCheckUrl=" + Masking.maskUrl(healthCheckUrl)) + "]";
     }
 
-    /** Builds a {@link DatabaseConfig}; {@link #build()} validates every field. */
+    /**
+     * Builds a {@link DatabaseConfig}; {@link #build()} validates every field. Every setter returns
+     * this builder. Not thread-safe.
+     */
     public static final class Builder {
         private String url;
         private RedisURI fromUri;
@@ -109,34 +117,67 @@ public final class DatabaseConfig {
         private Builder() {
         }
 
-        /** A Redis URL: {@code redis://[user:password@]host[:port][/db]} or {@code rediss://…}. */
+        /**
+         * The endpoint as a Redis URL.
+         *
+         * @param url {@code redis://[user:password@]host[:port][/db]} or {@code rediss://…}
+         * @return this builder
+         */
         public Builder fromUrl(String url) {
             this.url = url;
             return this;
         }
 
-        /** A Lettuce {@link RedisURI}. */
+        /**
+         * The endpoint as a Lettuce {@link RedisURI}, copied by {@link #build()}.
+         *
+         * @param uri the endpoint
+         * @return this builder
+         */
         public Builder fromUri(RedisURI uri) {
             this.fromUri = uri;
             return this;
         }
 
+        /**
+         * The endpoint as a host name or address, with {@link #port(int)} (default 6379).
+         *
+         * @param host the host; not blank
+         * @return this builder
+         */
         public Builder host(String host) {
             this.host = host;
             return this;
         }
 
-        /** Port; with {@link #host(String)} or to override the URL's. Default 6379. */
+        /**
+         * The port, with {@link #host(String)} or to override the URL's. Default 6379.
+         *
+         * @param port in 1..65535
+         * @return this builder
+         */
         public Builder port(int port) {
             this.port = port;
             return this;
         }
 
+        /**
+         * The user name (Redis 6 ACL), with {@link #password(CharSequence)}; overrides the URL's.
+         *
+         * @param username the user name
+         * @return this builder
+         */
         public Builder username(String username) {
             this.username = username;
             return this;
         }
 
+        /**
+         * The password; overrides the URL's. It is copied and never logged or printed.
+         *
+         * @param password the password, or {@code null} for none
+         * @return this builder
+         */
         public Builder password(CharSequence password) {
             this.password = password == null ? null : password.toString().toCharArray();
             return this;
@@ -146,13 +187,21 @@ public final class DatabaseConfig {
          * TLS on or off. Certificates and host name are verified by default (Lettuce's
          * {@link SslVerifyMode#FULL}); a weaker mode, e.g. {@code ?verifyPeer=NONE} in the URL, is logged as a
          * warning by {@link #build()}.
+         *
+         * @param ssl whether to use TLS; by default as the URL says ({@code rediss://})
+         * @return this builder
          */
         public Builder ssl(boolean ssl) {
             this.ssl = ssl;
             return this;
         }
 
-        /** The logical database index (SELECT). */
+        /**
+         * The logical database index (SELECT); overrides the URL's. Default 0.
+         *
+         * @param database 0 or more
+         * @return this builder
+         */
         public Builder database(int database) {
             this.database = database;
             return this;
@@ -162,6 +211,9 @@ public final class DatabaseConfig {
          * Lettuce client options for this database. Options that would make a connection
          * reconnect, replay or buffer commands by itself are overridden (and the override logged):
          * the multi-database layer owns retries.
+         *
+         * @param clientOptions the options, or {@code null} for multidb's defaults
+         * @return this builder
          */
         public Builder clientOptions(ClientOptions clientOptions) {
             this.clientOptions = clientOptions;
@@ -175,6 +227,10 @@ public final class DatabaseConfig {
          * client is never changed (its connections keep reconnecting as configured) and never shut
          * down. {@code CommandListener}s registered on the application's client do not see
          * multidb's commands.
+         *
+         * @param client the application's client
+         * @param uri    the endpoint to connect to through it
+         * @return this builder
          */
         public Builder client(RedisClient client, RedisURI uri) {
             this.client = client;
@@ -182,13 +238,23 @@ public final class DatabaseConfig {
             return this;
         }
 
-        /** Priority: the highest-weight healthy database carries the traffic. Default 1.0. */
+        /**
+         * The priority: the highest-weight healthy database carries the traffic. Default 1.0.
+         *
+         * @param weight a positive finite number
+         * @return this builder
+         */
         public Builder weight(double weight) {
             this.weight = weight;
             return this;
         }
 
-        /** How long the circuit stays OPEN after a failure before it may close. Default 60 s. */
+        /**
+         * How long the circuit stays OPEN after a failure before it may close. Default 60 s.
+         *
+         * @param gracePeriod zero or more
+         * @return this builder
+         */
         public Builder gracePeriod(Duration gracePeriod) {
             this.gracePeriod = gracePeriod;
             return this;
@@ -197,18 +263,36 @@ public final class DatabaseConfig {
         /**
          * The Redis Enterprise REST endpoint (cluster FQDN) for lag-aware health checks. It must not carry
          * credentials ({@code user:password@}): give those to {@code LagAwareHealthCheck.builder().basicAuth}.
+         *
+         * @param healthCheckUrl e.g. {@code https://cluster.example.com}; the REST port defaults to 9443
+         * @return this builder
          */
         public Builder healthCheckUrl(String healthCheckUrl) {
             this.healthCheckUrl = healthCheckUrl;
             return this;
         }
 
-        /** A name for logs, events and status. Default {@code host:port}. */
+        /**
+         * A name for logs, events and status. Default {@code host:port}.
+         *
+         * @param name not blank; unique among the client's databases
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = name;
             return this;
         }
 
+        /**
+         * Validates the settings and builds the config. Logs a WARNING when TLS peer verification
+         * is weaker than FULL.
+         *
+         * @return the config
+         * @throws IllegalArgumentException naming the field and the value: no source or more than
+         *         one, a malformed URL or port, a blank host or name, a weight that is not a positive
+         *         finite number, a negative grace period or database index, a user name without a
+         *         password, credentials in the health-check URL
+         */
         public DatabaseConfig build() {
             if (!(weight > 0) || Double.isInfinite(weight)) {
                 throw new IllegalArgumentException("weight must be a positive finite number, was " + weight);

@@ -25,6 +25,10 @@ public final class Masking {
     /**
      * {@code redis://[user:***@]host:port/db}, never the password; {@code ?verifyPeer=MODE} is appended when TLS
      * peer verification is weaker than {@link SslVerifyMode#FULL}, so status and logs show the opt-out.
+     *
+     * @param uri an endpoint, with or without credentials
+     * @return the endpoint without its password (a credentials provider that cannot be read at once
+     *         shows as {@code ***@})
      */
     public static String mask(RedisURI uri) {
         StringBuilder sb = new StringBuilder(uri.isSsl() ? "rediss://" : "redis://");
@@ -68,6 +72,9 @@ public final class Masking {
      * authority: a mistyped password may hold {@code /}, {@code ?}, {@code #} or {@code @}, and hiding a path
      * that contains an {@code @} costs less than showing part of a password. Also works without {@code ://}
      * ({@code redis:/u:pw@h}, {@code u:pw@h}), the very inputs that fail to parse.
+     *
+     * @param url any text, a URL or not
+     * @return the text with what may be credentials hidden; unchanged if it has no {@code @}
      */
     public static String maskUrl(String url) {
         int at = url.lastIndexOf('@');

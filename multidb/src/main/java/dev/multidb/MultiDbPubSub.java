@@ -99,6 +99,7 @@ public final class MultiDbPubSub<K, V> implements AutoCloseable {
      * Subscribes to {@code channels} on the active database and waits until Redis confirms. The
      * channels stay subscribed across switches until {@link #unsubscribe} or {@link #close()}.
      *
+     * @param channels the channels to add
      * @throws IllegalStateException        after {@link #close()}
      * @throws RedisCommandTimeoutException when no database confirmed within the command timeout
      *                                      (the subscription is remembered and applied later)
@@ -112,6 +113,7 @@ public final class MultiDbPubSub<K, V> implements AutoCloseable {
      * Unsubscribes from {@code channels}, or from every channel when called without arguments,
      * and waits until Redis confirms.
      *
+     * @param channels the channels to remove; none for all
      * @throws IllegalStateException after {@link #close()}
      */
     @SafeVarargs
@@ -122,6 +124,7 @@ public final class MultiDbPubSub<K, V> implements AutoCloseable {
     /**
      * Subscribes to the glob-style {@code patterns} ({@code PSUBSCRIBE}); see {@link #subscribe}.
      *
+     * @param patterns the patterns to add
      * @throws IllegalStateException after {@link #close()}
      */
     @SafeVarargs
@@ -132,6 +135,7 @@ public final class MultiDbPubSub<K, V> implements AutoCloseable {
     /**
      * Unsubscribes from {@code patterns}, or from every pattern when called without arguments.
      *
+     * @param patterns the patterns to remove; none for all
      * @throws IllegalStateException after {@link #close()}
      */
     @SafeVarargs
@@ -143,6 +147,7 @@ public final class MultiDbPubSub<K, V> implements AutoCloseable {
      * Subscribes to shard channels ({@code SSUBSCRIBE}, sharded Pub/Sub, Redis 7 or newer); their
      * messages arrive with {@link PubSubMessage#shard()} set. See {@link #subscribe}.
      *
+     * @param shardChannels the shard channels to add
      * @throws IllegalStateException            after {@link #close()}
      * @throws RedisCommandExecutionException   when the server does not support sharded Pub/Sub
      */
@@ -154,6 +159,7 @@ public final class MultiDbPubSub<K, V> implements AutoCloseable {
     /**
      * Unsubscribes from shard channels, or from every shard channel when called without arguments.
      *
+     * @param shardChannels the shard channels to remove; none for all
      * @throws IllegalStateException after {@link #close()}
      */
     @SafeVarargs
@@ -165,6 +171,10 @@ public final class MultiDbPubSub<K, V> implements AutoCloseable {
      * The next data message (channel, pattern or shard message), waiting at most {@code timeout};
      * {@code null} on timeout, after {@link #close()}, or when the calling thread is interrupted
      * (its interrupt flag is then set again). Never throws because of a database switch.
+     *
+     * @param timeout how long to wait at most; zero or negative does not wait
+     * @return the next message, or {@code null}
+     * @throws IllegalArgumentException if {@code timeout} is null
      */
     public PubSubMessage<K, V> getMessage(Duration timeout) {
         if (timeout == null) {
@@ -177,6 +187,9 @@ public final class MultiDbPubSub<K, V> implements AutoCloseable {
      * Adds a listener. It is called for every data message (also the ones {@link #getMessage}
      * returns) and every subscription confirmation, on a Lettuce I/O thread: it must not block.
      * Exceptions it throws are logged and ignored.
+     *
+     * @param listener the listener
+     * @throws IllegalArgumentException if {@code listener} is null
      */
     public void addListener(RedisPubSubListener<K, V> listener) {
         if (listener == null) {
@@ -185,22 +198,26 @@ public final class MultiDbPubSub<K, V> implements AutoCloseable {
         session.addListener(listener);
     }
 
-    /** Removes a listener added with {@link #addListener}. */
+    /**
+     * Removes a listener added with {@link #addListener}; nothing happens if it was not added.
+     *
+     * @param listener the listener
+     */
     public void removeListener(RedisPubSubListener<K, V> listener) {
         session.removeListener(listener);
     }
 
-    /** An immutable snapshot of the subscribed channels. */
+    /** {@return an immutable snapshot of the subscribed channels} */
     public Set<K> channels() {
         return session.subscribed(Kind.CHANNEL);
     }
 
-    /** An immutable snapshot of the subscribed patterns. */
+    /** {@return an immutable snapshot of the subscribed patterns} */
     public Set<K> patterns() {
         return session.subscribed(Kind.PATTERN);
     }
 
-    /** An immutable snapshot of the subscribed shard channels. */
+    /** {@return an immutable snapshot of the subscribed shard channels} */
     public Set<K> shardChannels() {
         return session.subscribed(Kind.SHARD);
     }

@@ -20,7 +20,13 @@ import dev.multidb.circuit.CircuitState;
  */
 public record MultiDbStatus(String active, Duration unavailableFor, List<DatabaseStatus> databases, long droppedEvents) {
 
-    /** A snapshot without dropped events. */
+    /**
+     * A snapshot without dropped events.
+     *
+     * @param active         the name of the active database, or {@code null} when none is usable
+     * @param unavailableFor how long no database has been usable, or {@code null} while one is
+     * @param databases      every database
+     */
     public MultiDbStatus(String active, Duration unavailableFor, List<DatabaseStatus> databases) {
         this(active, unavailableFor, databases, 0);
     }
@@ -59,7 +65,7 @@ public record MultiDbStatus(String active, Duration unavailableFor, List<Databas
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
-    /** The snapshot as a JSON object (the same fields as the records, durations in milliseconds). */
+    /** {@return the snapshot as a JSON object (the same fields as the records, durations in milliseconds)} */
     public String toJson() {
         var root = JSON.createObjectNode();
         root.put("active", active);

@@ -9,6 +9,7 @@ import io.lettuce.core.RedisException;
  */
 public class NoValidDatabaseException extends RedisException {
 
+    /** @param message what was not usable, and since when or why */
     public NoValidDatabaseException(String message) {
         super(message);
     }

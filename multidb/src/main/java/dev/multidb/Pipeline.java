@@ -43,12 +43,21 @@ public final class Pipeline<K, V> implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    /** Lettuce's async API; each command is recorded, its future completes after {@link #execute()}. */
+    /** {@return Lettuce's async API; each command is recorded, its future completes after {@link #execute()}} */
     public RedisAsyncCommands<K, V> commands() {
         return recorder.commands();
     }
 
-    /** Sends the batch and waits for every reply. */
+    /**
+     * Sends the batch and waits for every reply, at most the client's command timeout.
+     *
+     * @return every reply in order; a Redis error reply takes its command's place as an exception
+     * @throws OutcomeUnknownException if the connection failed and a command that may have reached
+     *         the server is not safe to repeat
+     * @throws io.lettuce.core.RedisCommandTimeoutException if the replies did not all come within
+     *         the command timeout
+     * @throws TemporaryUnavailableException or {@link NoValidDatabaseException} if no database is usable
+     */
     public List<Object> execute() {
         CompletableFuture<List<Object>> replies = executeAsync();
         try {
@@ -66,7 +75,11 @@ public final class Pipeline<K, V> implements AutoCloseable {
         }
     }
 
-    /** Sends the batch; the future completes with every reply in order. */
+    /**
+     * Sends the batch without waiting.
+     *
+     * @return a future completed with every reply in order, or exceptionally as {@link #execute()} throws
+     */
     public CompletableFuture<List<Object>> executeAsync() {
         done = true;
         return recorder.execute();

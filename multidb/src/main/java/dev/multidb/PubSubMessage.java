@@ -15,7 +15,7 @@ package dev.multidb;
  */
 public record PubSubMessage<K, V>(K channel, K pattern, V message, boolean shard) {
 
-    /** Whether this message was delivered through a pattern subscription. */
+    /** {@return whether this message was delivered through a pattern subscription} */
     public boolean isPatternMessage() {
         return pattern != null;
     }

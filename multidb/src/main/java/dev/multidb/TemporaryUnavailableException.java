@@ -9,6 +9,7 @@ import io.lettuce.core.RedisException;
  */
 public class TemporaryUnavailableException extends RedisException {
 
+    /** @param message what is unavailable, and for how long it has been */
     public TemporaryUnavailableException(String message) {
         super(message);
     }

@@ -10,6 +10,10 @@ import io.lettuce.core.RedisException;
  */
 public class TransactionAbortedException extends RedisException {
 
+    /**
+     * @param message why the transaction was not re-run
+     * @param cause   the failure that aborted it
+     */
     public TransactionAbortedException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -21,6 +21,30 @@ enum FailureKind {
     /** Anything else (e.g. the command could not be encoded): the caller's business. */
     OTHER;
 
+    /**
+     * Whether Lettuce failed the command because the server (or the network) closed the connection
+     * while multidb still held it open: Lettuce's "Connection disconnected". Such a failure was not
+     * caused by multidb cutting the connection, even if multidb closed it a moment later.
+     */
+    static boolean closedByServer(Throwable error) {
+        return error instanceof RedisException && error.getMessage() != null
+                && error.getMessage().startsWith("Connection disconnected");
+    }
+
+    /**
+     * Whether the command's bytes provably never all left the client: Netty fails a write with
+     * {@link ClosedChannelException} when the channel closed before the write completed, and Redis
+     * runs no partial command. (Its bytes were encoded, so it counts as written until this says no.)
+     */
+    static boolean neverLeftClient(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ClosedChannelException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static FailureKind of(Throwable error) {
         if (error instanceof RejectedByServerException) {
             return REFUSED;

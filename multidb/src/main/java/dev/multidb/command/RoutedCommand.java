@@ -86,7 +86,9 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
     /** Its bytes were encoded for the socket, and the server did not refuse it. */
     @Override
     public boolean mayHaveReachedServer() {
-        return (state & WRITTEN) != 0 && !(failure() instanceof RejectedByServerException);
+        Throwable failure = failure();
+        return (state & WRITTEN) != 0 && !(failure instanceof RejectedByServerException)
+                && !FailureKind.neverLeftClient(failure);
     }
 
     @Override
@@ -145,7 +147,8 @@ final class RoutedCommand<K, V, T> implements RedisCommand<K, V, T>, Completeabl
             database.completed.increment();
         }
         // Read now: reporting this very failure may abandon the connection (a cluster member replaces it).
-        if (database.abandonments() != abandonmentsAtStart) {
+        // A connection the server closed first was not cut by us, even if we closed it since.
+        if (database.abandonments() != abandonmentsAtStart && !FailureKind.closedByServer(cause)) {
             STATE.getAndUpdate(this, s -> s | CUT_BY_CLIENT);
         }
         notifyCallbacks(cause);

@@ -20,11 +20,27 @@ public final class CommandFailureDetector implements FailureDetector {
     private final Duration window;
     private final LongSupplier nanoClock;
 
+    /**
+     * A detector that trips when both thresholds are met over a sliding window.
+     *
+     * @param minFailures   failures in the window needed to trip, 1 or more
+     * @param rateThreshold fraction of failed commands in the window needed to trip, in (0, 1]
+     * @param window        the length of the sliding window, positive
+     * @throws IllegalArgumentException naming the invalid value
+     */
     public CommandFailureDetector(int minFailures, double rateThreshold, Duration window) {
         this(minFailures, rateThreshold, window, System::nanoTime);
     }
 
-    /** With a controllable clock, for tests. */
+    /**
+     * With a controllable clock, for tests.
+     *
+     * @param minFailures   failures in the window needed to trip, 1 or more
+     * @param rateThreshold fraction of failed commands in the window needed to trip, in (0, 1]
+     * @param window        the length of the sliding window, positive
+     * @param nanoClock     the clock, in nanoseconds, as {@link System#nanoTime()}
+     * @throws IllegalArgumentException naming the invalid value
+     */
     public CommandFailureDetector(int minFailures, double rateThreshold, Duration window, LongSupplier nanoClock) {
         if (minFailures < 1) {
             throw new IllegalArgumentException("minNumFailures must be >= 1, was " + minFailures);

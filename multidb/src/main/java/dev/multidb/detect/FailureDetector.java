@@ -10,6 +10,11 @@ import dev.multidb.Database;
 @FunctionalInterface
 public interface FailureDetector {
 
-    /** A new tracker for one database. */
+    /**
+     * Called once for every database, also for those added later.
+     *
+     * @param database the database to track
+     * @return a new tracker for it
+     */
     FailureTracker newTracker(Database database);
 }

@@ -15,11 +15,12 @@ public interface FailureTracker {
      * A command failed with a connection error or a timeout, or the database refused it
      * (CLUSTERDOWN, TRYAGAIN, LOADING, MASTERDOWN). Each command of a pipeline counts.
      *
+     * @param cause the failure
      * @return {@code true} when the database should now be treated as failed
      */
     boolean recordFailure(Throwable cause);
 
-    /** {commands, failures} in the current window, for status; {@code null} when the tracker does not count. */
+    /** {@return {commands, failures} in the current window, for status; {@code null} when the tracker does not count} */
     default long[] windowCounts() {
         return null;
     }

@@ -11,6 +11,9 @@ public interface FailoverStrategy {
     /**
      * The database that should be active, from {@code databases} (all members, in configuration
      * order), or {@code null} when none is usable.
+     *
+     * @param databases every member database, in configuration order
+     * @return the database to make active, one of {@code databases}, or {@code null}
      */
     Database select(List<? extends Database> databases);
 }

@@ -16,6 +16,12 @@ import java.util.concurrent.CompletionStage;
 @FunctionalInterface
 public interface HealthCheck {
 
-    /** Checks the database once. */
+    /**
+     * Checks the database once.
+     *
+     * @param target the database and the commands of its health-check connection
+     * @return completes with {@code true} when healthy; {@code false} or an exception (whose
+     *         message the database's last failure shows) when not
+     */
     CompletionStage<Boolean> check(HealthCheckTarget target);
 }

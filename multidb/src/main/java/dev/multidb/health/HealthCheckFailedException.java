@@ -14,12 +14,21 @@ public class HealthCheckFailedException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
-    /** A failed check whose {@code reason} says why. */
+    /**
+     * A failed check.
+     *
+     * @param reason why it failed, without credentials
+     */
     public HealthCheckFailedException(String reason) {
         super(reason);
     }
 
-    /** A failed check whose {@code reason} says why, caused by {@code cause}. */
+    /**
+     * A failed check with its cause.
+     *
+     * @param reason why it failed, without credentials
+     * @param cause  the underlying failure
+     */
     public HealthCheckFailedException(String reason, Throwable cause) {
         super(reason, cause);
     }

@@ -16,6 +16,11 @@ public enum HealthCheckPolicy {
     /**
      * The verdict after {@code passed} and {@code failed} of {@code probes} probes, or
      * {@code null} while it is still open.
+     *
+     * @param passed the probes that passed so far
+     * @param failed the probes that failed so far
+     * @param probes the probes of the check in all
+     * @return {@code true} healthy, {@code false} unhealthy, {@code null} not yet certain
      */
     public Boolean verdict(int passed, int failed, int probes) {
         int needed = switch (this) {

@@ -9,6 +9,13 @@ public enum InitialHealthCheckPolicy {
     /** At least one. */
     ONE_AVAILABLE;
 
+    /**
+     * Whether the client may start.
+     *
+     * @param healthy the databases that passed their first check
+     * @param total   the databases in all
+     * @return whether the client may start
+     */
     public boolean isSatisfied(int healthy, int total) {
         return switch (this) {
             case ALL_AVAILABLE -> healthy == total;

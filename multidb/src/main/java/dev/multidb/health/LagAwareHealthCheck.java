@@ -125,7 +125,7 @@ public final class LagAwareHealthCheck implements HealthCheck {
         this.rest = new RestApiClient(b.username, b.password, httpTimeout, verifyTls, caFile, clientCertificate, clientKey);
     }
 
-    /** A builder with the defaults: port 9443, 5000 ms tolerance, verified TLS, no auth, 1 s HTTP timeout. */
+    /** {@return a builder with the defaults: port 9443, 5000 ms tolerance, verified TLS, no auth, 1 s HTTP timeout} */
     public static Builder builder() {
         return new Builder();
     }
@@ -229,22 +229,22 @@ public final class LagAwareHealthCheck implements HealthCheck {
         return scheme + "://" + uri.getHost() + ":" + port + path;
     }
 
-    /** The REST API port. */
+    /** {@return the REST API port} */
     public int restApiPort() {
         return restApiPort;
     }
 
-    /** The lag tolerance sent as {@code availability_lag_tolerance_ms}. */
+    /** {@return the lag tolerance sent as {@code availability_lag_tolerance_ms}} */
     public Duration lagTolerance() {
         return lagTolerance;
     }
 
-    /** Whether the server certificate and host name are verified. */
+    /** {@return whether the server certificate and host name are verified} */
     public boolean verifyTls() {
         return verifyTls;
     }
 
-    /** The bound of one REST request. */
+    /** {@return the bound of one REST request} */
     public Duration httpTimeout() {
         return httpTimeout;
     }
@@ -277,13 +277,23 @@ public final class LagAwareHealthCheck implements HealthCheck {
         private Builder() {
         }
 
-        /** The REST API port, appended to the health-check URL unless it names one (default 9443). */
+        /**
+         * The REST API port, appended to the health-check URL unless it names one (default 9443).
+         *
+         * @param port in 1..65535
+         * @return this builder
+         */
         public Builder restApiPort(int port) {
             this.restApiPort = port;
             return this;
         }
 
-        /** The replication lag above which the database is unhealthy (default 5000 ms; whole milliseconds). */
+        /**
+         * The replication lag above which the database is unhealthy (default 5000 ms; whole milliseconds).
+         *
+         * @param tolerance zero or more
+         * @return this builder
+         */
         public Builder lagTolerance(Duration tolerance) {
             this.lagTolerance = tolerance;
             return this;
@@ -292,43 +302,78 @@ public final class LagAwareHealthCheck implements HealthCheck {
         /**
          * Whether to verify the server certificate and host name (default {@code true}). {@code false} disables
          * both, certificate and host-name checks; with {@link #basicAuth} that is logged as a warning.
+         *
+         * @param verify whether to verify
+         * @return this builder
          */
         public Builder verifyTls(boolean verify) {
             this.verifyTls = verify;
             return this;
         }
 
-        /** PEM file with the CA certificate(s) to trust instead of the JDK's trust store. */
+        /**
+         * PEM file with the CA certificate(s) to trust instead of the JDK's trust store.
+         *
+         * @param caFile the file, read by {@link #build()}
+         * @return this builder
+         */
         public Builder caFile(Path caFile) {
             this.caFile = caFile;
             return this;
         }
 
-        /** PEM file with the client certificate (chain) for mutual TLS; needs {@link #clientKey}. */
+        /**
+         * PEM file with the client certificate (chain) for mutual TLS; needs {@link #clientKey}.
+         *
+         * @param certificate the file, read by {@link #build()}
+         * @return this builder
+         */
         public Builder clientCertificate(Path certificate) {
             this.clientCertificate = certificate;
             return this;
         }
 
-        /** PEM file with the client's private key, unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY}). */
+        /**
+         * PEM file with the client's private key, unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY}).
+         *
+         * @param key the file, read by {@link #build()}
+         * @return this builder
+         */
         public Builder clientKey(Path key) {
             this.clientKey = key;
             return this;
         }
 
-        /** HTTP Basic credentials of a REST API user (the password is copied; clear your array afterwards). */
+        /**
+         * HTTP Basic credentials of a REST API user (the password is copied; clear your array afterwards).
+         *
+         * @param username the REST API user
+         * @param password its password
+         * @return this builder
+         */
         public Builder basicAuth(String username, char[] password) {
             this.username = username;
             this.password = password == null ? null : password.clone();
             return this;
         }
 
-        /** HTTP Basic credentials of a REST API user. */
+        /**
+         * HTTP Basic credentials of a REST API user.
+         *
+         * @param username the REST API user
+         * @param password its password
+         * @return this builder
+         */
         public Builder basicAuth(String username, String password) {
             return basicAuth(username, password == null ? null : password.toCharArray());
         }
 
-        /** Bound of one REST request, connecting included (default 1 s). */
+        /**
+         * Bound of one REST request, connecting included (default 1 s).
+         *
+         * @param timeout positive
+         * @return this builder
+         */
         public Builder httpTimeout(Duration timeout) {
             this.httpTimeout = timeout;
             return this;
@@ -337,6 +382,7 @@ public final class LagAwareHealthCheck implements HealthCheck {
         /**
          * The health check. Reads the PEM files now.
          *
+         * @return the health check
          * @throws IllegalArgumentException naming the option that is invalid or whose file cannot be used
          */
         public LagAwareHealthCheck build() {

@@ -75,7 +75,7 @@ public final class ReplicationLagHealthCheck implements HealthCheck {
         this.expectRole = b.expectRole;
     }
 
-    /** A builder with the defaults: 1 MiB, 20 s, no replicas required, any role. */
+    /** {@return a builder with the defaults: 1 MiB, 20 s, no replicas required, any role} */
     public static Builder builder() {
         return new Builder();
     }
@@ -226,25 +226,45 @@ public final class ReplicationLagHealthCheck implements HealthCheck {
         private Builder() {
         }
 
-        /** Offset lag tolerated, in bytes of the replication stream (default 1 MiB). */
+        /**
+         * Offset lag tolerated, in bytes of the replication stream (default 1 MiB).
+         *
+         * @param bytes zero or more
+         * @return this builder
+         */
         public Builder maxLagBytes(long bytes) {
             this.maxLagBytes = bytes;
             return this;
         }
 
-        /** Silence of the replication link tolerated; whole seconds, as INFO reports them (default 20 s). */
+        /**
+         * Silence of the replication link tolerated; whole seconds, as INFO reports them (default 20 s).
+         *
+         * @param silence zero or more
+         * @return this builder
+         */
         public Builder maxSilence(Duration silence) {
             this.maxSilence = silence;
             return this;
         }
 
-        /** Replicas a primary must keep in sync to be healthy (default 0). */
+        /**
+         * Replicas a primary must keep in sync to be healthy (default 0).
+         *
+         * @param replicas zero or more
+         * @return this builder
+         */
         public Builder minReplicas(int replicas) {
             this.minReplicas = replicas;
             return this;
         }
 
-        /** The role the database must have (default {@link Role#ANY}). */
+        /**
+         * The role the database must have (default {@link Role#ANY}).
+         *
+         * @param role the role
+         * @return this builder
+         */
         public Builder expectRole(Role role) {
             this.expectRole = role;
             return this;
@@ -253,6 +273,7 @@ public final class ReplicationLagHealthCheck implements HealthCheck {
         /**
          * The health check.
          *
+         * @return the health check
          * @throws IllegalArgumentException naming the invalid option
          */
         public ReplicationLagHealthCheck build() {

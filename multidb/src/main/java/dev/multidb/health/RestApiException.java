@@ -9,6 +9,7 @@ public final class RestApiException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** @serial the HTTP status, or -1 */
     private final int statusCode;
 
     RestApiException(int statusCode, String message, Throwable cause) {
@@ -20,7 +21,7 @@ public final class RestApiException extends RuntimeException {
         this(-1, message, null);
     }
 
-    /** The HTTP status the REST API answered with, or -1 when there was no HTTP answer. */
+    /** {@return the HTTP status the REST API answered with, or -1 when there was no HTTP answer} */
     public int statusCode() {
         return statusCode;
     }

@@ -9,6 +9,7 @@ import io.lettuce.core.RedisException;
  */
 public class ServerBusyException extends RedisException {
 
+    /** @param message which database, and for how long it has been busy */
     public ServerBusyException(String message) {
         super(message);
     }

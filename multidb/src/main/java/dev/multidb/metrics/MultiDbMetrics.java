@@ -145,6 +145,11 @@ public final class MultiDbMetrics implements AutoCloseable {
     /**
      * Starts measuring {@code client} into {@code registry}. Call {@link #close()} to remove the
      * meters again.
+     *
+     * @param client   the client to measure
+     * @param registry where the meters go
+     * @return the binding, to close
+     * @throws IllegalArgumentException if an argument is null
      */
     public static MultiDbMetrics bind(MultiDbClient<?, ?> client, MeterRegistry registry) {
         return bind(client, registry, Tags.empty());
@@ -153,6 +158,12 @@ public final class MultiDbMetrics implements AutoCloseable {
     /**
      * Starts measuring {@code client} into {@code registry}, adding {@code tags} to every meter
      * (for example {@code Tags.of("client", "orders")} to tell several clients apart).
+     *
+     * @param client   the client to measure
+     * @param registry where the meters go
+     * @param tags     added to every meter
+     * @return the binding, to close
+     * @throws IllegalArgumentException if an argument is null
      */
     public static MultiDbMetrics bind(MultiDbClient<?, ?> client, MeterRegistry registry, Iterable<Tag> tags) {
         if (client == null || registry == null || tags == null) {

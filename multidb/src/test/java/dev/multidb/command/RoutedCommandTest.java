@@ -143,4 +143,54 @@ class RoutedCommandTest {
     private static ByteBuffer bytes(String s) {
         return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
     }
+
+    private static DatabaseRuntime<String, String> freshDatabase() {
+        return new DatabaseRuntime<>(DatabaseConfig.builder().fromUrl("redis://127.0.0.1:1").name("db").build(), null,
+                StringCodec.UTF8, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                new CircuitBreaker(Duration.ofSeconds(1), System::nanoTime, CircuitState.CLOSED), db -> { });
+    }
+
+    private static RoutedCommand<String, String, Long> sentIncr(DatabaseRuntime<String, String> database) {
+        Command<String, String, Long> command = new Command<>(CommandType.INCR, new IntegerOutput<>(StringCodec.UTF8),
+                new CommandArgs<>(StringCodec.UTF8).addKey("k"));
+        RoutedCommand<String, String, Long> attempt = new RoutedCommand<>(command, database, 0, new Owner(), true);
+        io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+        attempt.encode(buf); // its bytes were handed to the socket
+        buf.release();
+        return attempt;
+    }
+
+    /** Netty fails a write to a closed channel with ClosedChannelException: the command never left, so it may go again. */
+    @Test
+    void aWriteFailedOnAClosedChannelNeverReachedTheServer() {
+        RoutedCommand<String, String, Long> attempt = sentIncr(freshDatabase());
+        attempt.completeExceptionally(new java.nio.channels.ClosedChannelException());
+        assertThat(attempt.mayHaveReachedServer()).isFalse();
+
+        RoutedCommand<String, String, Long> answeredNever = sentIncr(freshDatabase());
+        answeredNever.completeExceptionally(new RedisException("Connection disconnected"));
+        assertThat(answeredNever.mayHaveReachedServer()).isTrue();
+    }
+
+    /**
+     * Found with 2,000 virtual threads through a SIGKILL: commands the server's close failed while
+     * the client was leaving the database looked cut by the client, and idempotent writes were
+     * reported unknown instead of re-sent. Lettuce says "Connection disconnected" when the channel
+     * went away under an open connection, "Connection closed" when the client had closed it.
+     */
+    @Test
+    void aConnectionTheServerClosedFirstWasNotCutByTheClient() {
+        DatabaseRuntime<String, String> database = freshDatabase();
+        RoutedCommand<String, String, Long> closedByServer = sentIncr(database);
+        RoutedCommand<String, String, Long> cutByClient = sentIncr(database);
+        database.abandonCommandConnection(); // the client leaves the database meanwhile
+
+        RedisException disconnected = new RedisException("Connection disconnected");
+        closedByServer.completeExceptionally(disconnected);
+        RedisException closed = new RedisException("Connection closed");
+        cutByClient.completeExceptionally(closed);
+
+        assertThat(closedByServer.mayLandLate(disconnected)).isFalse();
+        assertThat(cutByClient.mayLandLate(closed)).isTrue();
+    }
 }

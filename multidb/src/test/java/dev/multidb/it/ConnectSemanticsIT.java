@@ -54,11 +54,16 @@ class ConnectSemanticsIT {
 
     /** A key's value in database index {@code db} of {@code server}, read over a plain Lettuce connection. */
     private String valueIn(RedisServer server, int db, String key) {
+        return inIndex(server, db, redis -> redis.get(key));
+    }
+
+    /** What {@code read} finds in database index {@code db} of {@code server}, over a plain Lettuce connection. */
+    private <T> T inIndex(RedisServer server, int db, java.util.function.Function<RedisCommands<String, String>, T> read) {
         RedisClient plain = RedisClient.create(RedisURI.builder().withHost(server.host()).withPort(server.port())
                 .withDatabase(db).build());
         plainClients.add(plain);
         try (StatefulRedisConnection<String, String> connection = plain.connect()) {
-            return connection.sync().get(key);
+            return read.apply(connection.sync());
         }
     }
 
@@ -78,6 +83,30 @@ class ConnectSemanticsIT {
         assertThat(client.sync().get("k")).isEqualTo("v");
         await().atMost(Duration.ofSeconds(5)).until(() -> !primary.command("CLIENT", "LIST").contains("id=" + firstId + " "));
         second.close();
+    }
+
+    @Test
+    void commandsSentWhileItsConnectionOpensKeepTheirOrder() throws Exception {
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().select(3); // the state to restore makes the opening longer
+            primary.kill();
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.activeDatabase().name().equals("secondary"));
+            RedisAsyncCommands<String, String> async = connection.async();
+            List<RedisFuture<Long>> pushes = new java.util.ArrayList<>();
+            for (int i = 0; i < 500; i++) { // the first ones wait for the connection to secondary to open
+                pushes.add(async.rpush("ordered", String.valueOf(i)));
+            }
+            for (RedisFuture<Long> push : pushes) {
+                push.get(10, TimeUnit.SECONDS);
+            }
+            List<String> stored = connection.sync().lrange("ordered", 0, -1);
+            assertThat(stored).hasSize(500);
+            for (int i = 0; i < 500; i++) {
+                assertThat(stored.get(i)).isEqualTo(String.valueOf(i));
+            }
+            Long stored3 = inIndex(secondary, 3, redis -> redis.llen("ordered"));
+            assertThat(stored3).isEqualTo(500L);
+        }
     }
 
     @Test
