@@ -55,6 +55,15 @@ final class TransactionPin<K, V> {
         this.unpin = unpin;
     }
 
+    /** Whether MULTI was sent (state commands are then queued, not run). */
+    synchronized boolean inMulti() {
+        return inMulti;
+    }
+
+    SessionLink<K, V> link() {
+        return link;
+    }
+
     /** Sends {@code command} as part of the transaction, or answers it for a transaction already aborted. */
     synchronized void write(RedisCommand<K, V, ?> command) {
         CommandType type = command.getType() instanceof CommandType t ? t : null;
