@@ -98,7 +98,7 @@ final class SessionLink<K, V> {
      * what the application believes queued). Returns {@code false}, writing nothing, when that
      * connection is gone.
      */
-    boolean writePinned(RedisCommand<K, V, ?> command, int generation) {
+    boolean writePinned(RedisCommand<K, V, ?> command, int generation, boolean untimed) {
         synchronized (this) {
             StatefulRedisConnection<K, V> current = connection;
             if (closed || generation != this.generation) {
@@ -108,13 +108,13 @@ final class SessionLink<K, V> {
                 if (!preparing) {
                     return false; // the connection of this generation failed to open, or was lost
                 }
-                waiting.add(new Entry<>(command, -1, false)); // it is still opening
+                waiting.add(new Entry<>(command, -1, untimed)); // it is still opening
                 return true;
             }
             if (!current.isOpen()) {
                 return false;
             }
-            writer(current, false).write(command);
+            writer(current, untimed).write(command);
             return true;
         }
     }

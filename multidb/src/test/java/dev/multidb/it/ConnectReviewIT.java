@@ -116,4 +116,28 @@ class ConnectReviewIT {
             assertThat((Object) result.get(0)).isEqualTo("OK");
         }
     }
+
+    /**
+     * On a plain Lettuce connection (default options) a command queued after MULTI waits for EXEC as
+     * long as the application takes; here each queued command carries the database's command timeout
+     * until EXEC answers, so a transaction open longer than that is aborted although every server
+     * answered at once. Known difference, not fixed here: the timeout should bound the QUEUED reply
+     * only (which still detects a frozen server before EXEC), not the whole wait for EXEC.
+     */
+    @Test
+    void aTransactionOpenLongerThanTheCommandTimeoutStillRuns() {
+        client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri())
+                .commandTimeout(Duration.ofMillis(500)).build());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisCommands<String, String> sync = connection.sync();
+            assertThat(sync.multi()).isEqualTo("OK");
+            sync.set("slow", "1");
+            // The application's own work between two commands of its transaction (not a synchronisation).
+            await().pollDelay(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3)).until(() -> true);
+            sync.set("slow", "2");
+            TransactionResult result = sync.exec();
+            assertThat(result.wasDiscarded()).isFalse();
+            assertThat(primary.command("GET", "slow")).isEqualTo("2");
+        }
+    }
 }
