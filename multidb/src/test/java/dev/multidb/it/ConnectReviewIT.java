@@ -121,8 +121,8 @@ class ConnectReviewIT {
      * On a plain Lettuce connection (default options) a command queued after MULTI waits for EXEC as
      * long as the application takes; here each queued command carries the database's command timeout
      * until EXEC answers, so a transaction open longer than that is aborted although every server
-     * answered at once. Known difference, not fixed here: the timeout should bound the QUEUED reply
-     * only (which still detects a frozen server before EXEC), not the whole wait for EXEC.
+     * answered at once. The command timeout must bound the QUEUED reply only (which still detects a
+     * frozen server before EXEC), not the whole wait for EXEC.
      */
     @Test
     void aTransactionOpenLongerThanTheCommandTimeoutStillRuns() {
@@ -138,6 +138,32 @@ class ConnectReviewIT {
             TransactionResult result = sync.exec();
             assertThat(result.wasDiscarded()).isFalse();
             assertThat(primary.command("GET", "slow")).isEqualTo("2");
+        }
+    }
+
+    /**
+     * A refused SELECT as the first command, while a transaction waits behind it for the connection
+     * to open: the SELECT fails with the server's error, and MULTI and what follows run on the
+     * connection that opens then, which EXEC ends (nothing stays in MULTI for later commands).
+     */
+    @Test
+    void aRefusedFirstSelectFailsAloneAndATransactionBehindItRuns() throws Exception {
+        client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri()).build());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            RedisAsyncCommands<String, String> async = connection.async();
+            RedisFuture<String> select = async.select(10_000);
+            RedisFuture<String> multi = async.multi();
+            RedisFuture<String> set = async.set("after", "1");
+            RedisFuture<TransactionResult> exec = async.exec();
+            assertThat(multi.get(5, TimeUnit.SECONDS)).isEqualTo("OK");
+            assertThat(exec.get(5, TimeUnit.SECONDS).wasDiscarded()).isFalse();
+            assertThat(set.get(5, TimeUnit.SECONDS)).isEqualTo("OK");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> select.get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(io.lettuce.core.RedisCommandExecutionException.class)
+                    .hasMessageContaining("DB index is out of range");
+            assertThat(connection.sync().set("plain", "2")).isEqualTo("OK"); // not queued in a MULTI left open
+            assertThat(primary.command("GET", "after")).isEqualTo("1");
+            assertThat(primary.command("GET", "plain")).isEqualTo("2");
         }
     }
 }
