@@ -205,7 +205,11 @@ final class SessionWriter<K, V> implements RedisChannelWriter, AttemptOwner<K, V
         if (link != null) {
             return link;
         }
-        return links.computeIfAbsent(database, db -> new SessionLink<>(db, state, push));
+        link = links.computeIfAbsent(database, db -> new SessionLink<>(db, state, push));
+        if (closed) {
+            link.close(); // a write racing close(): it fails, and opens nothing that close() would miss
+        }
+        return link;
     }
 
     /**
