@@ -137,7 +137,7 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
 
     /** An attempt of an application connection's command failed: as {@link #attemptFailed}, resent over the same connection. */
     <T> void sessionAttemptFailed(RoutedCommand<K, V, T> routed, Throwable error, SessionWriter<K, V> session) {
-        retryOrGiveUp(routed, error, next -> sendVia(routed.command, next, session));
+        retryOrGiveUp(routed, error, next -> session.resend(List.of(routed.command), () -> sendVia(routed.command, next, session)));
     }
 
     private <T> void retryOrGiveUp(RoutedCommand<K, V, T> routed, Throwable error, IntConsumer resend) {

@@ -83,6 +83,15 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
         ((RedisChannelHandler<?, ?>) connection).getChannelWriter().write(batch);
     }
 
+    /** A retry round; an application connection's waits for a transaction begun since (see SessionWriter#resend). */
+    private void resend(List<RedisCommand<K, V, ?>> again, int attempt) {
+        if (session == null) {
+            round(again, attempt);
+            return;
+        }
+        session.resend(again, () -> round(again, attempt));
+    }
+
     @Override
     public <T> void attemptFailed(RoutedCommand<K, V, T> attempt, Throwable error) {
         // Decided per round, once every command of the round is done (see Round).
@@ -129,7 +138,7 @@ final class PipelineExecution<K, V> implements AttemptOwner<K, V> {
             AttemptExecutor.Verdict verdict = attempts.failedTogether(failed, attempt, firstError);
             if (verdict.retry()) {
                 List<RedisCommand<K, V, ?>> again = failed.stream().<RedisCommand<K, V, ?>>map(r -> r.command).toList();
-                attempts.retryLater(again, () -> round(again, attempt + 1), verdict.backoffNanos(), PipelineExecution.this::finish);
+                attempts.retryLater(again, () -> resend(again, attempt + 1), verdict.backoffNanos(), PipelineExecution.this::finish);
                 return;
             }
             for (RoutedCommand<K, V, ?> routed : failed) {

@@ -98,7 +98,7 @@ final class SessionLink<K, V> {
      * what the application believes queued). Returns {@code false}, writing nothing, when that
      * connection is gone.
      */
-    boolean writePinned(RedisCommand<K, V, ?> command, int generation) {
+    boolean writePinned(RedisCommand<K, V, ?> command, int generation, boolean untimed) {
         synchronized (this) {
             StatefulRedisConnection<K, V> current = connection;
             if (closed || generation != this.generation) {
@@ -108,13 +108,13 @@ final class SessionLink<K, V> {
                 if (!preparing) {
                     return false; // the connection of this generation failed to open, or was lost
                 }
-                waiting.add(new Entry<>(command, -1, false)); // it is still opening
+                waiting.add(new Entry<>(command, -1, untimed)); // it is still opening
                 return true;
             }
             if (!current.isOpen()) {
                 return false;
             }
-            writer(current, false).write(command);
+            writer(current, untimed).write(command);
             return true;
         }
     }
@@ -245,8 +245,8 @@ final class SessionLink<K, V> {
                 if (refused == null && error != null) {
                     reply.completeExceptionally(error); // the connection failed: not a refusal
                 } else if (refused != null) {
-                    reply.completeExceptionally(new RedisException("could not restore the connection state on database '"
-                            + database.name() + "': " + setting.type() + " was refused: " + refused));
+                    reply.completeExceptionally(new RefusedSetting(setting, refused, "could not restore the connection"
+                            + " state on database '" + database.name() + "': " + setting.type() + " was refused: " + refused));
                 } else {
                     reply.complete(null);
                 }
@@ -257,8 +257,67 @@ final class SessionLink<K, V> {
         return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new));
     }
 
+    /** A remembered setting the database refused while a new connection was brought to the state. */
+    private static final class RefusedSetting extends RedisException {
+        final transient SessionState.Setting setting;
+        final String serverError;
+
+        RefusedSetting(SessionState.Setting setting, String serverError, String message) {
+            super(message);
+            this.setting = setting;
+            this.serverError = serverError;
+        }
+    }
+
+    /**
+     * The setting refused while opening is that of a command still waiting here (the application's
+     * first SELECT 99 …): the command fails with the server's own error, as on a plain connection,
+     * which forgets it (see SessionWriter#writeState), and the rest waits for a connection opened
+     * again with the state as it is then. Returns whether it was so.
+     */
+    private boolean refusedWhileWaiting(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (!(cause instanceof RefusedSetting refused)) {
+            return false;
+        }
+        Entry<K, V> owner = null;
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            for (Entry<K, V> entry : waiting) {
+                if (entry.stateVersion >= 0 && entry.command.getArgs() == refused.setting.args()) {
+                    owner = entry;
+                    break;
+                }
+            }
+            if (owner == null) {
+                return false;
+            }
+            waiting.remove(owner);
+        }
+        owner.command.completeExceptionally(io.lettuce.core.internal.ExceptionFactory.createExecutionException(refused.serverError));
+        synchronized (this) {
+            if (waiting.isEmpty() || closed) {
+                preparing = false;
+                List<Entry<K, V>> rest = waiting;
+                waiting = new ArrayList<>();
+                rest.forEach(entry -> entry.command.completeExceptionally(new RedisException("the connection is closed")));
+            } else {
+                // The same generation: this connection never opened, and a transaction whose MULTI waits
+                // here must find it on the connection that opens now (else it would stay in MULTI there).
+                open().whenComplete(this::prepared);
+            }
+        }
+        return true;
+    }
+
     /** The connection is ready (or could not be made so): what waits goes, in order, or fails. */
     private void prepared(StatefulRedisConnection<K, V> opened, Throwable error) {
+        if (error != null && refusedWhileWaiting(error)) {
+            return;
+        }
         List<Entry<K, V>> toFail = null;
         synchronized (this) {
             if (error != null || closed) {

@@ -46,6 +46,14 @@ final class SessionWriter<K, V> implements RedisChannelWriter, AttemptOwner<K, V
     private volatile boolean autoFlush = true;
     private final List<RedisCommand<K, V, ?>> unflushed = new ArrayList<>();
     private volatile boolean closed;
+    /**
+     * Retries of commands sent before the transaction now open: they go when it ends. Its lock
+     * also guards {@link #pin} changes, so that a retry never slips in behind a MULTI.
+     */
+    private final List<Deferred<K, V>> deferred = new ArrayList<>();
+
+    private record Deferred<K, V>(List<? extends RedisCommand<K, V, ?>> commands, Runnable send) {
+    }
 
     SessionWriter(CommandRouter<K, V> router, ClientResources resources, Runnable ensureOpen, Consumer<SessionWriter<K, V>> onClose) {
         this.router = router;
@@ -92,6 +100,12 @@ final class SessionWriter<K, V> implements RedisChannelWriter, AttemptOwner<K, V
     private void dispatch(RedisCommand<K, V, ?> command) {
         TransactionPin<K, V> current = pin;
         if (current != null) {
+            SessionCommands.Classified classified = SessionCommands.classify(command);
+            if (classified.kind() == SessionCommands.Kind.STATE && !current.inMulti()) {
+                // Between WATCH and MULTI it runs at once on the pinned connection, as on a plain one,
+                // which remembers it: so do we, or the next database would not get it.
+                rememberUntilRefused(command, classified.stateKey(), current.link());
+            }
             current.write(command);
             return;
         }
@@ -112,12 +126,20 @@ final class SessionWriter<K, V> implements RedisChannelWriter, AttemptOwner<K, V
         }
         TransactionPin<K, V>[] self = newPinHolder();
         TransactionPin<K, V> started = new TransactionPin<>(link(database), router.attempts(), () -> {
-            if (pin == self[0]) {
+            synchronized (deferred) {
+                if (pin != self[0]) {
+                    return;
+                }
                 pin = null;
+                List<Deferred<K, V>> due = new ArrayList<>(deferred);
+                deferred.clear();
+                due.forEach(d -> d.send().run()); // after EXEC/DISCARD, in their order
             }
         });
         self[0] = started;
-        pin = started;
+        synchronized (deferred) {
+            pin = started;
+        }
         started.write(command);
     }
 
@@ -137,6 +159,11 @@ final class SessionWriter<K, V> implements RedisChannelWriter, AttemptOwner<K, V
             return;
         }
         SessionLink<K, V> link = link(database);
+        link.writeState(command, rememberUntilRefused(command, key, link));
+    }
+
+    /** Remembers the state {@code command} sets, until it fails; returns the state version it makes. */
+    private int rememberUntilRefused(RedisCommand<K, V, ?> command, String key, SessionLink<K, V> link) {
         SessionState.Setting setting = new SessionState.Setting(command.getType(), command.getArgs());
         SessionState.Change change = state.remember(key, setting);
         if (command instanceof CompleteableCommand<?> completeable) {
@@ -149,7 +176,27 @@ final class SessionWriter<K, V> implements RedisChannelWriter, AttemptOwner<K, V
                 }
             });
         }
-        link.writeState(command, change.version());
+        return change.version();
+    }
+
+    /**
+     * Sends again a command of this connection whose attempt failed. Never into a transaction begun
+     * since: on the pinned connection it would be queued (answered QUEUED, run by EXEC, dropped by
+     * DISCARD) while its caller waits for its own reply; on a plain connection it went before MULTI,
+     * so it goes right after the transaction ends. After close it fails (no connection is opened).
+     */
+    void resend(List<? extends RedisCommand<K, V, ?>> commands, Runnable send) {
+        synchronized (deferred) {
+            if (closed) {
+                commands.forEach(c -> c.completeExceptionally(new RedisException("Connection is closed")));
+                return;
+            }
+            if (pin != null) {
+                deferred.add(new Deferred<>(commands, send));
+                return;
+            }
+            send.run();
+        }
     }
 
     /** The physical connection of this application connection to {@code database}, opened when first used. */
@@ -158,7 +205,11 @@ final class SessionWriter<K, V> implements RedisChannelWriter, AttemptOwner<K, V
         if (link != null) {
             return link;
         }
-        return links.computeIfAbsent(database, db -> new SessionLink<>(db, state, push));
+        link = links.computeIfAbsent(database, db -> new SessionLink<>(db, state, push));
+        if (closed) {
+            link.close(); // a write racing close(): it fails, and opens nothing that close() would miss
+        }
+        return link;
     }
 
     /**
@@ -245,6 +296,10 @@ final class SessionWriter<K, V> implements RedisChannelWriter, AttemptOwner<K, V
         synchronized (unflushed) {
             dropped = new ArrayList<>(unflushed);
             unflushed.clear();
+        }
+        synchronized (deferred) {
+            deferred.forEach(d -> dropped.addAll(d.commands()));
+            deferred.clear();
         }
         dropped.forEach(c -> c.completeExceptionally(new RedisException("Connection is closed")));
         List<CompletableFuture<Void>> closing = new ArrayList<>();

@@ -55,6 +55,15 @@ final class TransactionPin<K, V> {
         this.unpin = unpin;
     }
 
+    /** Whether MULTI was sent (state commands are then queued, not run). */
+    synchronized boolean inMulti() {
+        return inMulti;
+    }
+
+    SessionLink<K, V> link() {
+        return link;
+    }
+
     /** Sends {@code command} as part of the transaction, or answers it for a transaction already aborted. */
     synchronized void write(RedisCommand<K, V, ?> command) {
         CommandType type = command.getType() instanceof CommandType t ? t : null;
@@ -67,6 +76,7 @@ final class TransactionPin<K, V> {
         }
         RedisCommand<K, V, ?> toSend = command;
         boolean ends = false;
+        boolean untimed = false;
         if (type == CommandType.MULTI) {
             inMulti = true;
         } else if (type == CommandType.EXEC) {
@@ -78,6 +88,8 @@ final class TransactionPin<K, V> {
             ends = true;
         } else if (inMulti && type != CommandType.WATCH) {
             queued.add(command);
+            toSend = new QueuedReply<>(command, this);
+            untimed = true;
         }
         if (!ends && command instanceof CompleteableCommand<?> completeable) {
             completeable.onComplete((ignored, error) -> {
@@ -89,7 +101,7 @@ final class TransactionPin<K, V> {
         }
         if (generation < 0) {
             generation = link.writeFirstPinned(toSend);
-        } else if (!link.writePinned(toSend, generation)) {
+        } else if (!link.writePinned(toSend, generation, untimed)) {
             abort("the connection to '" + database.name() + "' was lost during the transaction, before EXEC was sent",
                     null);
             answerAborted(command, type);
@@ -156,6 +168,41 @@ final class TransactionPin<K, V> {
     private static boolean isLoss(Throwable error) {
         FailureKind kind = FailureKind.of(error);
         return kind == FailureKind.CONNECTION || kind == FailureKind.TIMEOUT || kind == FailureKind.NO_CONNECTION;
+    }
+
+    /**
+     * A command queued after MULTI: it completes at EXEC, however long the application takes to send
+     * EXEC (as on a plain Lettuce connection), so Lettuce's timeout would cut a slow transaction. The
+     * command timeout bounds only the QUEUED reply instead: a database that does not answer it
+     * within that time (frozen, unreachable) still ends the transaction before EXEC.
+     */
+    private static final class QueuedReply<K, V, T> extends CommandWrapper<K, V, T> {
+        private final java.util.concurrent.ScheduledFuture<?> timer;
+
+        QueuedReply(RedisCommand<K, V, T> queued, TransactionPin<K, V> pin) {
+            super(queued);
+            java.time.Duration limit = pin.database.commandTimeout();
+            this.timer = pin.attempts.scheduler().schedule(() -> queued.completeExceptionally(
+                    io.lettuce.core.internal.ExceptionFactory.createTimeoutException(queued.getType().toString(), limit)),
+                    limit.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        protected void doOnComplete() {
+            timer.cancel(false); // QUEUED (or the server's error) came back
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable throwable) {
+            timer.cancel(false);
+            return super.completeExceptionally(throwable);
+        }
+
+        @Override
+        public void cancel() {
+            timer.cancel(false);
+            super.cancel();
+        }
     }
 
     /** EXEC on the pinned connection: a lost connection or a timeout leaves the outcome unknown, and says so. */
