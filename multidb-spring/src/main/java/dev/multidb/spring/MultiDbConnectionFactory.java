@@ -54,14 +54,22 @@ public class MultiDbConnectionFactory extends MultiDbLettuceConnectionFactorySup
     private volatile @Nullable MultiDbConnectionProvider<ByteBuffer, ByteBuffer> reactiveProvider;
     private final AtomicBoolean running = new AtomicBoolean();
 
-    /** A factory for the imperative API over {@code client} (created with {@code ByteArrayCodec}). */
+    /**
+     * A factory for the imperative API only.
+     *
+     * @param client the client, created with {@code ByteArrayCodec}; it stays the caller's to close
+     */
     public MultiDbConnectionFactory(MultiDbClient<byte[], byte[]> client) {
         this(client, null);
     }
 
     /**
      * A factory for the imperative API over {@code client} and the reactive API over
-     * {@code reactiveClient} (created with {@code ByteBufferCodec}; {@code null} for none).
+     * {@code reactiveClient}.
+     *
+     * @param client         the imperative client, created with {@code ByteArrayCodec}; the caller's to close
+     * @param reactiveClient the reactive client, created with {@link #REACTIVE_CODEC}, or {@code null}
+     *                       for none; the caller's to close
      */
     public MultiDbConnectionFactory(MultiDbClient<byte[], byte[]> client,
             @Nullable MultiDbClient<ByteBuffer, ByteBuffer> reactiveClient) {
@@ -74,6 +82,10 @@ public class MultiDbConnectionFactory extends MultiDbLettuceConnectionFactorySup
      * connection is asked for. That client is the factory's: {@link #destroy()} closes it. A
      * second client health-checks the databases on its own: create it only for applications that
      * use the reactive API.
+     *
+     * @param client          the imperative client, created with {@code ByteArrayCodec}; the caller's to close
+     * @param reactiveClients creates the reactive client, with {@link #REACTIVE_CODEC}
+     * @return a factory that owns the reactive client it creates
      */
     public static MultiDbConnectionFactory withLazyReactiveClient(MultiDbClient<byte[], byte[]> client,
             Supplier<MultiDbClient<ByteBuffer, ByteBuffer>> reactiveClients) {
@@ -96,7 +108,7 @@ public class MultiDbConnectionFactory extends MultiDbLettuceConnectionFactorySup
         setTimeout(Math.max(Duration.ofSeconds(60).toMillis(), client.config().commandTimeout().toMillis() * 4));
     }
 
-    /** The imperative client. */
+    /** @return the imperative client */
     public MultiDbClient<byte[], byte[]> getClient() {
         return client;
     }
@@ -200,7 +212,7 @@ public class MultiDbConnectionFactory extends MultiDbLettuceConnectionFactorySup
         return reactive != null && getShareNativeConnection() ? reactive.sync().getStatefulConnection() : null;
     }
 
-    /** The reactive client, or {@code null} when none was given or created yet. */
+    /** @return the reactive client, or {@code null} when none was given or none is created yet */
     public @Nullable MultiDbClient<ByteBuffer, ByteBuffer> getReactiveClient() {
         return reactiveClient;
     }

@@ -27,7 +27,11 @@ public final class MultiDbConnectionProvider<K, V> implements LettuceConnectionP
 
     private final MultiDbClient<K, V> client;
 
-    /** A provider over {@code client}; the client stays the caller's to close. */
+    /**
+     * A provider over {@code client}.
+     *
+     * @param client the client whose {@code connect()} connections are handed out; the caller's to close
+     */
     public MultiDbConnectionProvider(MultiDbClient<K, V> client) {
         if (client == null) {
             throw new IllegalArgumentException("client must not be null");

@@ -28,12 +28,13 @@ public abstract class MultiDbLettuceConnectionFactorySupport extends LettuceConn
     }
 
     /**
-     * Where reactive connections get their own connections (transactions), or {@code null} when
-     * the factory has no reactive client.
+     * Where reactive connections get their own connections (transactions).
+     *
+     * @return the provider, or {@code null} when the factory has no reactive client
      */
     protected abstract @Nullable LettuceConnectionProvider reactiveProvider();
 
-    /** The shared reactive connection for plain commands, or {@code null} for none. */
+    /** @return the shared reactive connection for plain commands, or {@code null} for none */
     protected abstract @Nullable StatefulConnection<ByteBuffer, ByteBuffer> reactiveSharedConnection();
 
     /** Fails unless the factory is started. */
