@@ -54,7 +54,14 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
         }
     }
 
-    /** Creates a client with String keys and values, and waits for the first health checks. */
+    /**
+     * Creates a client with String keys and values, and waits for the first health checks.
+     *
+     * @param config the databases and settings
+     * @return a started client; close it when done
+     * @throws NoValidDatabaseException when fewer databases than the initial health check policy
+     *                                  requires pass their first health check
+     */
     public static MultiDbClient<String, String> create(MultiDbConfig config) {
         return create(config, StringCodec.UTF8);
     }
@@ -63,6 +70,11 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
      * Creates a client with the given codec, runs the first health check of every database and
      * picks the active one.
      *
+     * @param <K> key type
+     * @param <V> value type
+     * @param config the databases and settings
+     * @param codec any Lettuce codec
+     * @return a started client; close it when done
      * @throws NoValidDatabaseException when fewer databases than the initial health check policy
      *                                  requires pass their first health check
      */
@@ -107,19 +119,32 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
         }
     }
 
-    /** Lettuce's synchronous command API; every command goes to the active database. */
+    /**
+     * Lettuce's synchronous command API on the client's shared connection; every command goes to
+     * the active database. Thread-safe; connection-state commands are refused (use {@link #connect()}).
+     *
+     * @return the shared synchronous API
+     */
     public RedisCommands<K, V> sync() {
         ensureSingleEndpoints();
         return engine.connection.sync();
     }
 
-    /** Lettuce's asynchronous command API; every command goes to the active database. */
+    /**
+     * Lettuce's asynchronous command API on the client's shared connection; see {@link #sync()}.
+     *
+     * @return the shared asynchronous API
+     */
     public RedisAsyncCommands<K, V> async() {
         ensureSingleEndpoints();
         return engine.connection.async();
     }
 
-    /** Lettuce's reactive command API; every command goes to the active database. */
+    /**
+     * Lettuce's reactive command API on the client's shared connection; see {@link #sync()}.
+     *
+     * @return the shared reactive API
+     */
     public RedisReactiveCommands<K, V> reactive() {
         ensureSingleEndpoints();
         return engine.connection.reactive();
@@ -149,6 +174,7 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
      * For stateless traffic, {@link #sync()}, {@link #async()} and {@link #reactive()} share one
      * connection per database and cost less.
      *
+     * @return a new connection; close it when done
      * @throws IllegalStateException if the client is closed, or its databases are Redis Clusters
      */
     public StatefulRedisConnection<K, V> connect() {

@@ -44,27 +44,55 @@ public final class MultiDbClusterClient<K, V> implements MultiDbEndpoint<K, V> {
         this.engine = engine;
     }
 
-    /** Creates a client with String keys and values; each database's URL is a seed node of its cluster. */
+    /**
+     * Creates a client with String keys and values; each database's URL is a seed node of its cluster.
+     *
+     * @param config the databases and settings
+     * @return a started client; close it when done
+     * @throws NoValidDatabaseException when too few clusters pass their first health check
+     */
     public static MultiDbClusterClient<String, String> create(MultiDbConfig config) {
         return create(config, StringCodec.UTF8);
     }
 
-    /** Creates a client with the given codec, runs the first health check of every cluster and picks the active one. */
+    /**
+     * Creates a client with the given codec, runs the first health check of every cluster and picks the active one.
+     *
+     * @param <K> key type
+     * @param <V> value type
+     * @param config the databases and settings
+     * @param codec any Lettuce codec
+     * @return a started client; close it when done
+     * @throws NoValidDatabaseException when too few clusters pass their first health check
+     */
     public static <K, V> MultiDbClusterClient<K, V> create(MultiDbConfig config, RedisCodec<K, V> codec) {
         return new MultiDbClusterClient<>(MultiDbClient.createForClusters(config, codec));
     }
 
-    /** Lettuce's synchronous advanced cluster API; every command goes to the active cluster. */
+    /**
+     * Lettuce's synchronous advanced cluster API on the client's shared connection; every command
+     * goes to the active cluster. Thread-safe.
+     *
+     * @return the shared synchronous API
+     */
     public RedisAdvancedClusterCommands<K, V> sync() {
         return engine.clusterConnection().sync();
     }
 
-    /** Lettuce's asynchronous advanced cluster API; every command goes to the active cluster. */
+    /**
+     * Lettuce's asynchronous advanced cluster API on the client's shared connection; see {@link #sync()}.
+     *
+     * @return the shared asynchronous API
+     */
     public RedisAdvancedClusterAsyncCommands<K, V> async() {
         return engine.clusterConnection().async();
     }
 
-    /** Lettuce's reactive advanced cluster API; every command goes to the active cluster. */
+    /**
+     * Lettuce's reactive advanced cluster API on the client's shared connection; see {@link #sync()}.
+     *
+     * @return the shared reactive API
+     */
     public RedisAdvancedClusterReactiveCommands<K, V> reactive() {
         return engine.clusterConnection().reactive();
     }
@@ -78,6 +106,8 @@ public final class MultiDbClusterClient<K, V> implements MultiDbEndpoint<K, V> {
      * has no MULTI: run transactions with {@link #transaction}, pinned to the node of their watch
      * key's slot. SELECT does not exist in Redis Cluster; connection-state commands (CLIENT SETNAME,
      * READONLY …) are refused, as on the shared connection.
+     *
+     * @return a new cluster connection; close it when done
      */
     public StatefulRedisClusterConnection<K, V> connect() {
         return engine.newClusterConnection();
