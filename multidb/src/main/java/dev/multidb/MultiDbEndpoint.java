@@ -100,6 +100,9 @@ public interface MultiDbEndpoint<K, V> extends AutoCloseable {
     /** A snapshot of every database and of the active one. */
     MultiDbStatus status();
 
+    /** Operator controls: force a database active for maintenance, drain a database (see {@link Maintenance}). */
+    Maintenance maintenance();
+
     /** Adds a health check, run for every database from its next check on. */
     void addHealthCheck(HealthCheck check);
 
