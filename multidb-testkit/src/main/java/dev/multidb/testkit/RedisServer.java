@@ -47,6 +47,8 @@ public final class RedisServer implements AutoCloseable {
     /** TLS set-up, or null for plain TCP. */
     private final Tls tls;
     private final SSLSocketFactory controlSockets;
+    /** The sentinel configuration to start with ({@code redis-server sentinel.conf --sentinel}), or null for a server. */
+    private volatile String sentinelConfig;
     private final Path dir;
     private final Path logFile;
     private final Path consoleFile;
@@ -99,10 +101,23 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private static RedisServer start(Tls tls, String... extraArgs) {
+        return launchNew(tls, null, extraArgs);
+    }
+
+    /**
+     * Starts a Sentinel ({@code redis-server sentinel.conf --sentinel}) whose configuration file holds
+     * {@code sentinelConfig} (the {@code sentinel monitor …} lines); the Sentinel rewrites that file as it learns.
+     */
+    public static RedisServer startSentinel(String sentinelConfig) {
+        return launchNew(null, sentinelConfig);
+    }
+
+    private static RedisServer launchNew(Tls tls, String sentinelConfig, String... extraArgs) {
         PortInUseException lastClash = null;
         // The free port we probe can be grabbed by someone else before redis binds it; just pick another.
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
             RedisServer server = new RedisServer(freePort(), List.of(extraArgs), tls);
+            server.sentinelConfig = sentinelConfig;
             try {
                 server.launch();
                 return server;
@@ -277,7 +292,19 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> cmd = new ArrayList<>(List.of(binary(),
+        List<String> cmd = new ArrayList<>(List.of(binary()));
+        if (sentinelConfig != null) {
+            Path config = dir.resolve("sentinel.conf");
+            if (!Files.exists(config)) { // kept across restart(): the Sentinel rewrote it with what it learnt
+                try {
+                    Files.writeString(config, sentinelConfig + "\n");
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + config, e);
+                }
+            }
+            cmd.addAll(List.of(config.toString(), "--sentinel"));
+        }
+        cmd.addAll(List.of(
                 "--port", tls == null ? Integer.toString(port) : "0",
                 "--bind", HOST,
                 "--save", "",

@@ -40,7 +40,26 @@ public final class MemberClients {
             LOG.log(System.Logger.Level.WARNING, "database '" + config.name() + "': the URL's timeout (" + own + ") is replaced"
                     + " by commandTimeout (" + handshakeTimeout + "), which bounds every command and the connection handshake");
         }
+        if (!config.uri().getSentinels().isEmpty()) {
+            return withSentinels(config.uri(), handshakeTimeout);
+        }
         return RedisURI.builder(config.uri()).withTimeout(handshakeTimeout).build();
+    }
+
+    /**
+     * A copy of a Sentinel group's URI with {@code timeout}: {@code RedisURI.builder(uri)} would drop the
+     * Sentinels and the master name.
+     */
+    private static RedisURI withSentinels(RedisURI source, Duration timeout) {
+        RedisURI.Builder b = RedisURI.builder().withSentinelMasterId(source.getSentinelMasterId());
+        for (RedisURI sentinel : source.getSentinels()) {
+            b.withSentinel(sentinel); // each keeps its own settings (password, TLS); build() gives it the timeout
+        }
+        b.withAuthentication(source).withSsl(source).withDatabase(source.getDatabase()).withTimeout(timeout);
+        if (source.getClientName() != null) {
+            b.withClientName(source.getClientName());
+        }
+        return b.build();
     }
 
     /**
