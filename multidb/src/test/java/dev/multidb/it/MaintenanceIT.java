@@ -177,7 +177,9 @@ class MaintenanceIT {
 
         // A standby held by a blocking pop stays busy: the drain reports its bound, and the database stays drained.
         failing.clear();
-        await().atMost(Duration.ofSeconds(5)).until(() -> db("secondary").isHealthy());
+        // Closed again, not only healthy: traffic leaving a database whose circuit is open cuts its blocking commands.
+        await().atMost(Duration.ofSeconds(5)).until(() -> db("secondary").isHealthy()
+                && db("secondary").circuitState() == CircuitState.CLOSED);
         client.maintenance().forceActive(db("secondary"));
         RedisFuture<?> pop = client.async().blpop(3, "nothing-comes");
         await().atMost(Duration.ofSeconds(2)).until(() -> west.command("CLIENT", "LIST").contains("cmd=blpop"));
