@@ -30,7 +30,13 @@ import dev.multidb.circuit.CircuitState;
  * The pin ends when the database fails a health check (the reevaluation that follows moves traffic
  * away), is removed, a weight changes, or traffic moves to another database for any reason.
  *
- * <p>A switch is abandoned when its target fails a health check while its connection is prepared.
+ * <p><b>Operator controls</b> ({@link OperatorControls} sets them). A forced database is never left by a health
+ * result, a circuit or the fallback timer, and a switch to it is not abandoned because it is unhealthy. A drained
+ * database is never chosen; while it is still active (its circuit closed) it is left for the best other one, and
+ * kept while there is none.
+ *
+ * <p>A switch is abandoned when its target fails a health check while its connection is prepared (unless it
+ * is forced).
  *
  * <p>Runs on the coordinator thread only (reads of {@link #active()} come from any thread).
  */
