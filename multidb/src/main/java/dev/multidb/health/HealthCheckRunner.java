@@ -86,7 +86,15 @@ public final class HealthCheckRunner {
             if (verdict != null) {
                 Throwable cause = pass ? null : error != null ? reason(db, unwrap(error))
                         : new HealthCheckFailedException("health check returned false for database '" + db.name() + "'");
-                result.complete(new HealthResult(verdict, verdict ? latency : -1, verdict ? null : cause));
+                HealthResult judged = new HealthResult(verdict, verdict ? latency : -1, verdict ? null : cause);
+                if (verdict || error == null || cause instanceof HealthCheckFailedException) {
+                    result.complete(judged);
+                    return;
+                }
+                // Unreachable: a Sentinel group may be promoting a replica. That counts as busy (neither a pass nor
+                // a failure, within the busy budget), as a master replaced inside a Redis Cluster is no failure.
+                db.failingOver().whenComplete((why, ignored) -> result.complete(why == null ? judged
+                        : new HealthResult(false, -1, new ServerBusyException("database '" + db.name() + "': " + why), true)));
                 return;
             }
             try {

@@ -15,6 +15,7 @@ import dev.multidb.DatabaseConfig;
 import dev.multidb.MultiDbClient;
 import dev.multidb.MultiDbConfig;
 import dev.multidb.MultiDbEvent;
+import dev.multidb.SwitchReason;
 import dev.multidb.testkit.RedisSentinelGroup;
 import dev.multidb.testkit.RedisServer;
 
@@ -40,6 +41,8 @@ class SentinelMemberIT {
                 .healthCheckDelay(Duration.ofMillis(50))
                 .autoFallbackInterval(Duration.ofMillis(500))
                 .connectTimeout(Duration.ofSeconds(3))
+                // Noticing the dead master (down-after 1 s) and promoting the replica takes the Sentinels a few seconds.
+                .busyBudget(Duration.ofSeconds(8))
                 .build();
         client = MultiDbClient.create(config);
         client.addListener(MultiDbEvent.class, recorder.events::add);
@@ -67,7 +70,7 @@ class SentinelMemberIT {
     }
 
     @Test
-    void afterTheSentinelsPromoteTheReplica_writesGoToTheNewMaster() {
+    void afterAPromotionInsideTheGroup_writesGoToTheNewMaster_andTheGroupStaysOrComesBackActive() {
         client.sync().set("before", "1");
         RedisServer oldMaster = group.master();
         long started = System.nanoTime();
@@ -75,13 +78,16 @@ class SentinelMemberIT {
         RedisServer newMaster = group.killMasterAndAwaitPromotion();
 
         assertThat(newMaster).isNotSameAs(oldMaster);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
             client.sync().set("after", "2");
             assertThat(client.activeDatabase().name()).isEqualTo("east-master");
             assertThat(newMaster.command("GET", "after")).isEqualTo("2");
         });
         assertThat(newMaster.command("GET", "before")).as("replicated before the kill").isEqualTo("1");
         List<ActiveDatabaseChangedEvent> switches = recorder.of(ActiveDatabaseChangedEvent.class);
+        // Usually no switch at all (the health checks ask the Sentinels and tolerate the promotion within the busy
+        // budget); under load a probe still fails now and then and traffic goes to west and back: not there yet (README).
+        assertThat(switches).allMatch(e -> e.reason() == SwitchReason.FAILOVER || e.reason() == SwitchReason.FALLBACK);
         System.out.println("sentinel promotion: writes on the new master " + Duration.ofNanos(System.nanoTime() - started).toMillis()
                 + " ms after the kill; switches meanwhile: " + switches.stream().map(e -> e.reason() + "->" + e.newDatabase().name()).toList());
     }
@@ -90,7 +96,8 @@ class SentinelMemberIT {
     void theWholeGroupGoneIsADatabaseFailure() {
         group.dataNodes().forEach(RedisServer::kill);
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.activeDatabase().name()).isEqualTo("west"));
+        // The Sentinels still answer, but have nothing to promote: no tolerance (the busy budget is 8 s).
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(client.activeDatabase().name()).isEqualTo("west"));
         client.sync().set("k", "on-west");
         assertThat(west.command("GET", "k")).isEqualTo("on-west");
         assertThat(client.status().databases().get(0).healthy()).isFalse();
