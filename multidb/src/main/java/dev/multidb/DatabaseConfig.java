@@ -40,7 +40,7 @@ public final class DatabaseConfig {
         this.weight = b.weight;
         this.gracePeriod = b.gracePeriod;
         this.healthCheckUrl = b.healthCheckUrl;
-        this.name = b.name != null ? b.name : uri.getHost() + ":" + uri.getPort();
+        this.name = b.name != null ? b.name : isSentinel(uri) ? uri.getSentinelMasterId() : uri.getHost() + ":" + uri.getPort();
     }
 
     /** {@return a new builder; not thread-safe, one thread builds a config} */
@@ -83,9 +83,18 @@ public final class DatabaseConfig {
         return name;
     }
 
-    /** {@return {@code host:port/db}, the identity used to reject duplicate members} */
+    /** {@return {@code host:port/db} (for a Sentinel group: its master name and Sentinels), the identity used to reject duplicate members} */
     public String endpoint() {
+        if (isSentinel(uri)) {
+            return "sentinel:" + uri.getSentinelMasterId() + "@" + uri.getSentinels().stream()
+                    .map(s -> s.getHost() + ":" + s.getPort()).sorted().toList() + "/" + uri.getDatabase();
+        }
         return uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+    }
+
+    /** Whether {@code uri} names a Sentinel-managed group ({@code redis-sentinel://…#master}) rather than one endpoint. */
+    static boolean isSentinel(RedisURI uri) {
+        return !uri.getSentinels().isEmpty();
     }
 
     @Override
@@ -120,7 +129,8 @@ public final class DatabaseConfig {
         /**
          * The endpoint as a Redis URL.
          *
-         * @param url {@code redis://[user:password@]host[:port][/db]} or {@code rediss://…}
+         * @param url {@code redis://[user:password@]host[:port][/db]}, {@code rediss://…}, or a Sentinel-managed
+         *            group {@code redis-sentinel://[user:password@]sentinel1:26379,sentinel2:26379[/db]#masterName}
          * @return this builder
          */
         public Builder fromUrl(String url) {
@@ -330,10 +340,15 @@ public final class DatabaseConfig {
                 throw new IllegalArgumentException("only one of fromUrl, fromUri, host or client may be set");
             }
             RedisURI.Builder b;
-            if (url != null) {
-                b = RedisURI.builder(parseUrl(url));
-            } else if (fromUri != null) {
-                b = RedisURI.builder(fromUri);
+            RedisURI source = url != null ? parseUrl(url) : fromUri;
+            if (source != null && isSentinel(source)) {
+                if (port != null) {
+                    throw new IllegalArgumentException("port cannot be set for a Sentinel database (its Sentinels name the master), was "
+                            + port);
+                }
+                b = sentinelBuilder(source); // RedisURI.builder(source) would drop the Sentinels
+            } else if (source != null) {
+                b = RedisURI.builder(source);
             } else {
                 if (host.isBlank()) {
                     throw new IllegalArgumentException("host must not be blank");
@@ -365,10 +380,24 @@ public final class DatabaseConfig {
                 b.withDatabase(database);
             }
             RedisURI uri = b.build();
-            if (uri.getHost() == null || uri.getHost().isBlank()) {
+            if (isSentinel(uri) && (uri.getSentinelMasterId() == null || uri.getSentinelMasterId().isBlank())) {
+                throw new IllegalArgumentException("a Sentinel database needs its master name (#masterName): " + Masking.mask(uri));
+            }
+            if (!isSentinel(uri) && (uri.getHost() == null || uri.getHost().isBlank())) {
                 throw new IllegalArgumentException("the database has no host: " + Masking.mask(uri));
             }
             return uri;
+        }
+
+        /** A builder holding {@code source}'s Sentinels, master name, credentials, TLS, database and timeout. */
+        private static RedisURI.Builder sentinelBuilder(RedisURI source) {
+            RedisURI.Builder b = RedisURI.builder().withSentinelMasterId(source.getSentinelMasterId());
+            source.getSentinels().forEach(b::withSentinel);
+            b.withAuthentication(source).withSsl(source).withDatabase(source.getDatabase()).withTimeout(source.getTimeout());
+            if (source.getClientName() != null) {
+                b.withClientName(source.getClientName());
+            }
+            return b;
         }
 
         private static RedisURI parseUrl(String url) {
@@ -376,8 +405,8 @@ public final class DatabaseConfig {
                 throw new IllegalArgumentException("fromUrl must not be blank");
             }
             String scheme = url.contains("://") ? url.substring(0, url.indexOf("://")) : "";
-            if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-                throw new IllegalArgumentException("fromUrl must start with redis:// or rediss://, was '"
+            if (!scheme.equals("redis") && !scheme.equals("rediss") && !scheme.equals("redis-sentinel")) {
+                throw new IllegalArgumentException("fromUrl must start with redis://, rediss:// or redis-sentinel://, was '"
                         + Masking.maskUrl(url) + "'");
             }
             requireValidPort(url);
@@ -389,7 +418,7 @@ public final class DatabaseConfig {
                 throw new IllegalArgumentException("fromUrl is not a valid Redis URL: '" + Masking.maskUrl(url) + "' ("
                         + reason(url, e) + ")");
             }
-            if (uri.getHost() == null || uri.getHost().isBlank()) {
+            if (!isSentinel(uri) && (uri.getHost() == null || uri.getHost().isBlank())) {
                 throw new IllegalArgumentException("fromUrl has no host: '" + Masking.maskUrl(url) + "'");
             }
             return uri;

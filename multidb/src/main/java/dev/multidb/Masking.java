@@ -31,7 +31,8 @@ public final class Masking {
      *         shows as {@code ***@})
      */
     public static String mask(RedisURI uri) {
-        StringBuilder sb = new StringBuilder(uri.isSsl() ? "rediss://" : "redis://");
+        boolean sentinel = !uri.getSentinels().isEmpty();
+        StringBuilder sb = new StringBuilder(sentinel ? "redis-sentinel://" : uri.isSsl() ? "rediss://" : "redis://");
         RedisCredentials credentials = credentialsOf(uri);
         if (credentials != null && credentials.hasUsername()) {
             sb.append(credentials.getUsername()).append(credentials.hasPassword() ? ":***" : "").append('@');
@@ -40,9 +41,19 @@ public final class Masking {
         } else if (credentials == null) {
             sb.append("***@"); // a provider we cannot read without waiting: say only that there are credentials
         }
-        sb.append(uri.getHost()).append(':').append(uri.getPort());
+        if (sentinel) {
+            for (int i = 0; i < uri.getSentinels().size(); i++) {
+                RedisURI node = uri.getSentinels().get(i);
+                sb.append(i == 0 ? "" : ",").append(node.getHost()).append(':').append(node.getPort());
+            }
+        } else {
+            sb.append(uri.getHost()).append(':').append(uri.getPort());
+        }
         if (uri.getDatabase() != 0) {
             sb.append('/').append(uri.getDatabase());
+        }
+        if (sentinel) {
+            sb.append('#').append(uri.getSentinelMasterId());
         }
         if (uri.isSsl() && uri.getVerifyMode() != SslVerifyMode.FULL) {
             sb.append("?verifyPeer=").append(uri.getVerifyMode());

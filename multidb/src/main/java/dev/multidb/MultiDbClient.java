@@ -295,6 +295,15 @@ public final class MultiDbClient<K, V> implements MultiDbEndpoint<K, V> {
         engine.await(engine.controller.setActive(database));
     }
 
+    /** Operator controls: force a database active for maintenance, drain a database (see {@link Maintenance}). */
+    @Override
+    public Maintenance maintenance() {
+        return new ClientMaintenance(engine.controller, future -> {
+            ensureOpen();
+            engine.await(future);
+        });
+    }
+
     /**
      * Adds a database at runtime. It is health-checked at once (this call waits for the first
      * verdict, at most the probe bound); it becomes active only when healthy and heavier than the

@@ -165,6 +165,11 @@ public final class MultiDbClusterClient<K, V> implements MultiDbEndpoint<K, V> {
     }
 
     @Override
+    public Maintenance maintenance() {
+        return engine.maintenance();
+    }
+
+    @Override
     public void setActiveDatabase(Database database) {
         engine.setActiveDatabase(database);
     }

@@ -133,6 +133,13 @@ public interface MultiDbEndpoint<K, V> extends AutoCloseable {
     MultiDbStatus status();
 
     /**
+     * Operator controls: force a database active for maintenance, drain a database.
+     *
+     * @return the controls (see {@link Maintenance})
+     */
+    Maintenance maintenance();
+
+    /**
      * Adds a health check, run for every database from its next check on.
      *
      * @param check the check; it must be thread-safe

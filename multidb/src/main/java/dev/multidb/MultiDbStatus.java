@@ -17,8 +17,16 @@ import dev.multidb.circuit.CircuitState;
  * @param databases       every database
  * @param droppedEvents   events dropped since the client started because listeners were too slow and the event
  *                        queue ({@link dev.multidb.event.EventBus#DEFAULT_CAPACITY} events) was full
+ * @param maintenance     the operator controls in force ({@link Maintenance}), one line each, e.g.
+ *                        {@code "east forced active for 29500 ms more"}, {@code "west drained"}; empty when none
  */
-public record MultiDbStatus(String active, Duration unavailableFor, List<DatabaseStatus> databases, long droppedEvents) {
+public record MultiDbStatus(String active, Duration unavailableFor, List<DatabaseStatus> databases, long droppedEvents,
+        List<String> maintenance) {
+
+    /** A snapshot without operator controls. */
+    public MultiDbStatus(String active, Duration unavailableFor, List<DatabaseStatus> databases, long droppedEvents) {
+        this(active, unavailableFor, databases, droppedEvents, List.of());
+    }
 
     /**
      * A snapshot without dropped events.
@@ -57,6 +65,9 @@ public record MultiDbStatus(String active, Duration unavailableFor, List<Databas
                     db.healthLatencyMillis() < 0 ? "-" : String.format(Locale.ROOT, "%.2f ms", db.healthLatencyMillis()),
                     db.windowFailures(), db.windowCommands(), db.lastFailure() == null ? "" : "  last failure: " + db.lastFailure()));
         }
+        for (String control : maintenance) {
+            sb.append("  maintenance: ").append(control).append('\n');
+        }
         if (droppedEvents > 0) {
             sb.append("  dropped events: ").append(droppedEvents).append(" (event listeners too slow)\n");
         }
@@ -83,6 +94,8 @@ public record MultiDbStatus(String active, Duration unavailableFor, List<Databas
                     .put("active", db.active());
         }
         root.put("droppedEvents", droppedEvents);
+        var controls = root.putArray("maintenance");
+        maintenance.forEach(controls::add);
         return root.toString();
     }
 }

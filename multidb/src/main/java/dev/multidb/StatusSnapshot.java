@@ -24,7 +24,7 @@ final class StatusSnapshot {
         }
         Duration unavailable = current == null ? Duration.ofNanos(System.nanoTime() - controller.unavailableSinceNanos()) : null;
         return new MultiDbStatus(current == null ? null : current.name(), unavailable, List.copyOf(databases),
-                events.droppedEvents());
+                events.droppedEvents(), List.copyOf(controller.maintenanceState()));
     }
 
     private static MultiDbStatus.DatabaseStatus statusOf(DatabaseRuntime<?, ?> db, boolean active) {

@@ -17,5 +17,10 @@ public enum SwitchReason {
     /** A database was added. */
     DATABASE_ADDED,
     /** The active database was removed. */
-    DATABASE_REMOVED
+    DATABASE_REMOVED,
+    /**
+     * An operator control ({@link MultiDbClient#maintenance()}): a database forced active, or traffic leaving a
+     * database being drained. See {@link MaintenanceEvent}.
+     */
+    MAINTENANCE
 }

@@ -126,4 +126,30 @@ class DatabaseConfigTest {
         LoggedWarnings.Captured<DatabaseConfig> built = LoggedWarnings.capture(DatabaseConfig.class, builder::build);
         return new Built(built.value(), built.warnings());
     }
+
+    @Test
+    void aSentinelGroupIsAMemberNamedAfterItsMaster_withItsSentinelsKeptAndItsPasswordMasked() {
+        DatabaseConfig config = DatabaseConfig.builder()
+                .fromUrl("redis-sentinel://:s3cret@10.0.0.1:26379,10.0.0.2:26380/2#orders").build();
+
+        assertThat(config.name()).isEqualTo("orders");
+        assertThat(config.uri().getSentinelMasterId()).isEqualTo("orders");
+        assertThat(config.uri().getSentinels()).extracting(RedisURI::getPort).containsExactly(26379, 26380);
+        assertThat(config.uri().getDatabase()).isEqualTo(2);
+        assertThat(config.endpoint()).isEqualTo("sentinel:orders@[10.0.0.1:26379, 10.0.0.2:26380]/2");
+        assertThat(config.toString()).contains("redis-sentinel://:***@10.0.0.1:26379,10.0.0.2:26380/2#orders")
+                .doesNotContain("s3cret");
+        RedisURI handshake = dev.multidb.database.MemberClients.withHandshakeTimeout(config, java.time.Duration.ofSeconds(1));
+        assertThat(handshake.getSentinels()).hasSize(2);
+        assertThat(handshake.getSentinelMasterId()).isEqualTo("orders");
+        assertThat(handshake.getTimeout()).isEqualTo(java.time.Duration.ofSeconds(1));
+    }
+
+    @Test
+    void aSentinelGroupWithoutItsMasterNameOrWithAPortIsRefused() {
+        assertThatThrownBy(() -> DatabaseConfig.builder().fromUrl("redis-sentinel://10.0.0.1:26379").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sentinelMasterId");
+        assertThatThrownBy(() -> DatabaseConfig.builder().fromUrl("redis-sentinel://10.0.0.1:26379#m").port(6380).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port cannot be set for a Sentinel database");
+    }
 }

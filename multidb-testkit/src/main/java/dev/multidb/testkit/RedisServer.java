@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import javax.net.ssl.SSLSocketFactory;
+
 /**
  * A real redis-server process on a loopback port, with hooks for real faults: SIGKILL, SIGSTOP/SIGCONT and
  * restart on the same port. Each server runs in its own temp directory without persistence.
@@ -42,6 +44,11 @@ public final class RedisServer implements AutoCloseable {
     private final List<String> extraArgs;
     /** The {@code --requirepass} given, sent with AUTH by this class's own commands; null for none. */
     private final String password;
+    /** TLS set-up, or null for plain TCP. */
+    private final Tls tls;
+    private final SSLSocketFactory controlSockets;
+    /** The sentinel configuration to start with ({@code redis-server sentinel.conf --sentinel}), or null for a server. */
+    private volatile String sentinelConfig;
     private final Path dir;
     private final Path logFile;
     private final Path consoleFile;
@@ -49,9 +56,11 @@ public final class RedisServer implements AutoCloseable {
     private volatile boolean frozen;
     private boolean closed;
 
-    private RedisServer(int port, List<String> extraArgs) {
+    private RedisServer(int port, List<String> extraArgs, Tls tls) {
         this.port = port;
         this.extraArgs = extraArgs;
+        this.tls = tls;
+        this.controlSockets = tls == null ? null : tls.certificates().clientContext().getSocketFactory();
         int requirepass = extraArgs.indexOf("--requirepass");
         this.password = requirepass >= 0 && requirepass + 1 < extraArgs.size() ? extraArgs.get(requirepass + 1) : null;
         try {
@@ -77,10 +86,38 @@ public final class RedisServer implements AutoCloseable {
      * @throws IllegalStateException if the server does not come up within 10 s; the message has its log tail
      */
     public static RedisServer start(String... extraArgs) {
+        return start(null, extraArgs);
+    }
+
+    /**
+     * Starts a server that speaks TLS only ({@code --port 0}, {@code --tls-port} on the port), presenting
+     * {@code tls}'s server certificate and trusting its CA, with client certificates required or not. {@link #uri()}
+     * is then {@code rediss://127.0.0.1:PORT}; this class's own commands use TLS with the CA's client certificate.
+     * {@code extraArgs} as for {@link #start(String...)}, e.g. ACL users:
+     * {@code "--user", "app", "on", ">secret", "~*", "&*", "+@all"}.
+     */
+    public static RedisServer startTls(Tls tls, String... extraArgs) {
+        return start(tls, extraArgs);
+    }
+
+    private static RedisServer start(Tls tls, String... extraArgs) {
+        return launchNew(tls, null, extraArgs);
+    }
+
+    /**
+     * Starts a Sentinel ({@code redis-server sentinel.conf --sentinel}) whose configuration file holds
+     * {@code sentinelConfig} (the {@code sentinel monitor …} lines); the Sentinel rewrites that file as it learns.
+     */
+    public static RedisServer startSentinel(String sentinelConfig) {
+        return launchNew(null, sentinelConfig);
+    }
+
+    private static RedisServer launchNew(Tls tls, String sentinelConfig, String... extraArgs) {
         PortInUseException lastClash = null;
         // The free port we probe can be grabbed by someone else before redis binds it; just pick another.
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-            RedisServer server = new RedisServer(freePort(), List.of(extraArgs));
+            RedisServer server = new RedisServer(freePort(), List.of(extraArgs), tls);
+            server.sentinelConfig = sentinelConfig;
             try {
                 server.launch();
                 return server;
@@ -120,9 +157,23 @@ public final class RedisServer implements AutoCloseable {
         return HOST;
     }
 
-    /** {@code redis://127.0.0.1:PORT}. */
+    /** {@code redis://127.0.0.1:PORT}, or {@code rediss://127.0.0.1:PORT} for a TLS server. */
     public String uri() {
-        return "redis://" + HOST + ":" + port;
+        return (tls == null ? "redis://" : "rediss://") + HOST + ":" + port;
+    }
+
+    /**
+     * How many connections the server accepted since it started ({@code total_connections_received}, which
+     * includes this class's own commands: this one counts itself).
+     */
+    public long connectionsReceived() {
+        String info = command("INFO", "stats");
+        for (String line : info.split("\r\n")) {
+            if (line.startsWith("total_connections_received:")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+        }
+        throw new IllegalStateException("no total_connections_received in INFO stats of " + uri());
     }
 
     /** PID of the current (or most recent) redis-server process. */
@@ -209,7 +260,7 @@ public final class RedisServer implements AutoCloseable {
     /** Like {@link #command(String...)} with the given connect and read timeout. */
     public String command(Duration timeout, String... args) {
         try {
-            return Resp.callAuthenticated(HOST, port, timeout, password, args);
+            return Resp.callAuthenticated(controlSockets, HOST, port, timeout, password, args);
         } catch (IOException e) {
             throw new UncheckedIOException(String.join(" ", args) + " to " + uri() + " failed: " + e, e);
         }
@@ -241,14 +292,33 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> cmd = new ArrayList<>(List.of(binary(),
-                "--port", Integer.toString(port),
+        List<String> cmd = new ArrayList<>(List.of(binary()));
+        if (sentinelConfig != null) {
+            Path config = dir.resolve("sentinel.conf");
+            if (!Files.exists(config)) { // kept across restart(): the Sentinel rewrote it with what it learnt
+                try {
+                    Files.writeString(config, sentinelConfig + "\n");
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + config, e);
+                }
+            }
+            cmd.addAll(List.of(config.toString(), "--sentinel"));
+        }
+        cmd.addAll(List.of(
+                "--port", tls == null ? Integer.toString(port) : "0",
                 "--bind", HOST,
                 "--save", "",
                 "--appendonly", "no",
                 "--daemonize", "no",
                 "--dir", dir.toString(),
                 "--logfile", logFile.toString()));
+        if (tls != null) {
+            cmd.addAll(List.of("--tls-port", Integer.toString(port),
+                    "--tls-cert-file", tls.serverCertificate().certificateFile().toString(),
+                    "--tls-key-file", tls.serverCertificate().keyFile().toString(),
+                    "--tls-ca-cert-file", tls.certificates().caFile().toString(),
+                    "--tls-auth-clients", tls.requireClientCertificate() ? "yes" : "no"));
+        }
         cmd.addAll(extraArgs);
         ProcessBuilder builder = new ProcessBuilder(cmd)
                 .directory(dir.toFile())
@@ -283,8 +353,8 @@ public final class RedisServer implements AutoCloseable {
     /** PING answers and the answering server is our process, not someone else who owned the port first. */
     private boolean answersAsUs(long pid) {
         try {
-            return "PONG".equals(Resp.callAuthenticated(HOST, port, PROBE_TIMEOUT, password, "PING"))
-                    && Resp.callAuthenticated(HOST, port, PROBE_TIMEOUT, password, "INFO", "server").contains("process_id:" + pid + "\r\n");
+            return "PONG".equals(Resp.callAuthenticated(controlSockets, HOST, port, PROBE_TIMEOUT, password, "PING"))
+                    && Resp.callAuthenticated(controlSockets, HOST, port, PROBE_TIMEOUT, password, "INFO", "server").contains("process_id:" + pid + "\r\n");
         } catch (IOException | IllegalStateException notReadyYet) {
             return false;
         }
@@ -359,6 +429,18 @@ public final class RedisServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * How a server speaks TLS: the certificate it presents (signed by {@code certificates}' CA, which it trusts for
+     * client certificates) and whether clients must present one ({@code --tls-auth-clients yes}).
+     */
+    public record Tls(TestCertificates certificates, TestCertificates.Issued serverCertificate, boolean requireClientCertificate) {
+
+        /** The CA's server certificate for 127.0.0.1/localhost. */
+        public static Tls of(TestCertificates certificates, boolean requireClientCertificate) {
+            return new Tls(certificates, certificates.server(), requireClientCertificate);
         }
     }
 

@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.StringJoiner;
 
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
 /**
  * Minimal RESP2 codec, just enough to probe and inspect a server without pulling a Redis client into
  * the test kit.
@@ -28,11 +31,23 @@ final class Resp {
 
     /** Like {@link #call(String, int, Duration, String...)}, first sending {@code AUTH password} unless it is null. */
     static String callAuthenticated(String host, int port, Duration timeout, String password, String... args) throws IOException {
+        return callAuthenticated(null, host, port, timeout, password, args);
+    }
+
+    /** Like {@link #callAuthenticated(String, int, Duration, String, String...)}, over TLS unless {@code tls} is null. */
+    static String callAuthenticated(SSLSocketFactory tls, String host, int port, Duration timeout, String password, String... args)
+            throws IOException {
         int millis = (int) Math.max(1, timeout.toMillis());
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), millis);
-            socket.setSoTimeout(millis);
-            socket.setTcpNoDelay(true);
+        try (Socket plain = new Socket()) {
+            plain.connect(new InetSocketAddress(host, port), millis);
+            plain.setSoTimeout(millis);
+            plain.setTcpNoDelay(true);
+            Socket socket = plain;
+            if (tls != null) {
+                SSLSocket secured = (SSLSocket) tls.createSocket(plain, host, port, true);
+                secured.startHandshake();
+                socket = secured;
+            }
             BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
             if (password != null) {
                 write(socket.getOutputStream(), "AUTH", password);

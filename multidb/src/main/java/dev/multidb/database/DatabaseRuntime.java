@@ -389,6 +389,11 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
         }
     }
 
+    /** See {@link Member#failingOver()}: a Sentinel group replacing its master, in words, or {@code null}. */
+    public CompletableFuture<String> failingOver() {
+        return closed ? CompletableFuture.completedFuture(null) : member.failingOver();
+    }
+
     /** Whether this member is a Redis Cluster. */
     public boolean isCluster() {
         return member instanceof ClusterMember;

@@ -42,6 +42,15 @@ public interface Member<K, V> {
         return connectDedicated();
     }
 
+    /**
+     * For a Sentinel-managed group whose master does not answer: what its Sentinels say when they answer and have
+     * a replica to promote (a failover inside the group, not the database failing), else {@code null}. Always
+     * {@code null} for other members.
+     */
+    default CompletableFuture<String> failingOver() {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** Shuts down what multidb created for this member (never the application's own client). */
     CompletableFuture<Void> shutdown();
 }

@@ -40,7 +40,26 @@ public final class MemberClients {
             LOG.log(System.Logger.Level.WARNING, "database '" + config.name() + "': the URL's timeout (" + own + ") is replaced"
                     + " by commandTimeout (" + handshakeTimeout + "), which bounds every command and the connection handshake");
         }
+        if (!config.uri().getSentinels().isEmpty()) {
+            return withSentinels(config.uri(), handshakeTimeout);
+        }
         return RedisURI.builder(config.uri()).withTimeout(handshakeTimeout).build();
+    }
+
+    /**
+     * A copy of a Sentinel group's URI with {@code timeout}: {@code RedisURI.builder(uri)} would drop the
+     * Sentinels and the master name.
+     */
+    private static RedisURI withSentinels(RedisURI source, Duration timeout) {
+        RedisURI.Builder b = RedisURI.builder().withSentinelMasterId(source.getSentinelMasterId());
+        for (RedisURI sentinel : source.getSentinels()) {
+            b.withSentinel(sentinel); // each keeps its own settings (password, TLS); build() gives it the timeout
+        }
+        b.withAuthentication(source).withSsl(source).withDatabase(source.getDatabase()).withTimeout(timeout);
+        if (source.getClientName() != null) {
+            b.withClientName(source.getClientName());
+        }
+        return b.build();
     }
 
     /**
@@ -56,7 +75,7 @@ public final class MemberClients {
         }
         RedisURI seed = withHandshakeTimeout(config, handshakeTimeout);
         RedisClusterClient client = RedisClusterClient.create(resources, seed);
-        ClientOptions base = config.clientOptions() != null ? config.clientOptions()
+        ClientOptions base = config.clientOptions() != null ? withConnectTimeout(config.clientOptions(), connectTimeout)
                 : ClientOptions.builder().socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build()).build();
         client.setOptions(ClusterClientOptions.builder(base)
                 .autoReconnect(false)
@@ -73,6 +92,19 @@ public final class MemberClients {
     }
 
     /**
+     * The application's options with multidb's {@code connectTimeout} when they left Lettuce's default (10 s)
+     * in place: options given only for TLS ({@code sslOptions}) must not quietly slow down the detection of a
+     * dead host. A connect timeout the options set themselves is kept.
+     */
+    static ClientOptions withConnectTimeout(ClientOptions options, Duration connectTimeout) {
+        SocketOptions socket = options.getSocketOptions();
+        if (!socket.getConnectTimeout().equals(SocketOptions.DEFAULT_CONNECT_TIMEOUT_DURATION)) {
+            return options;
+        }
+        return options.mutate().socketOptions(socket.mutate().connectTimeout(connectTimeout).build()).build();
+    }
+
+    /**
      * A new client for {@code config}, owned by multidb: on {@code resources}, or, for a database
      * given as the application's own {@code RedisClient}, on that client's resources with a copy of
      * its options. The application's client is never changed: the overrides below would otherwise
@@ -84,7 +116,7 @@ public final class MemberClients {
         boolean userOptions = config.clientOptions() != null || config.client() != null;
         ClientOptions base;
         if (config.clientOptions() != null) {
-            base = config.clientOptions();
+            base = withConnectTimeout(config.clientOptions(), connectTimeout);
         } else if (config.client() != null) {
             base = config.client().getOptions();
         } else {

@@ -1,5 +1,7 @@
 package dev.multidb.database;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -61,6 +63,39 @@ public final class StandaloneMember<K, V> implements Member<K, V> {
     @Override
     public CompletableFuture<StatefulRedisConnection<K, V>> connectDedicated() {
         return client.connectAsync(codec, uri).toCompletableFuture();
+    }
+
+    @Override
+    public CompletableFuture<String> failingOver() {
+        if (uri.getSentinels().isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String masterName = uri.getSentinelMasterId();
+        return client.connectSentinelAsync(StringCodec.UTF8, uri).thenCompose(sentinel -> {
+            var commands = sentinel.async();
+            CompletableFuture<Map<String, String>> master = commands.master(masterName).toCompletableFuture();
+            CompletableFuture<List<Map<String, String>>> replicas = commands.replicas(masterName).toCompletableFuture();
+            return master.thenCombine(replicas, (m, r) -> describeFailover(m, r))
+                    .whenComplete((answer, error) -> sentinel.closeAsync());
+        }).exceptionally(unreachable -> null); // the Sentinels do not answer either: the group is down
+    }
+
+    /**
+     * What the Sentinels' view says, or null when the group is down: its master is down for them too (s_down or
+     * o_down), no failover is under way and no replica they reach could be promoted. A master they see up (not
+     * noticed dead yet, or just promoted while our probe tried the old one) or a failover under way is the group
+     * replacing its master.
+     */
+    private static String describeFailover(Map<String, String> master, List<Map<String, String>> replicas) {
+        String flags = master.getOrDefault("flags", "");
+        long reachable = replicas.stream().map(r -> r.getOrDefault("flags", ""))
+                .filter(f -> !f.contains("s_down") && !f.contains("o_down") && !f.contains("disconnected")).count();
+        boolean masterDown = flags.contains("s_down") || flags.contains("o_down");
+        if (masterDown && reachable == 0 && !flags.contains("failover")) {
+            return null;
+        }
+        return "its master does not answer, and its Sentinels answer (master " + master.get("ip") + ":" + master.get("port")
+                + ", flags " + flags + ", " + reachable + " reachable replica(s)): the group is failing its master over";
     }
 
     @Override

@@ -170,6 +170,41 @@ public final class FailoverController<K, V> {
         return core.setActive(db);
     }
 
+    /** Forces {@code db} active for at most {@code bound} ({@code null}: until released); see {@code Maintenance}. */
+    public CompletableFuture<Void> forceActive(Database db, Duration bound) {
+        return core.controls().force(db, bound);
+    }
+
+    /** Ends a force, if any. */
+    public CompletableFuture<Void> releaseForce() {
+        return core.controls().release();
+    }
+
+    /** The database forced active, or {@code null}. */
+    public DatabaseRuntime<K, V> forced() {
+        return core.controls().forced();
+    }
+
+    /** Drains {@code db}; completes once no traffic goes there and nothing is in flight there. */
+    public CompletableFuture<Void> drain(Database db, Duration bound) {
+        return core.controls().drain(db, bound);
+    }
+
+    /** Puts a drained database back into rotation. */
+    public CompletableFuture<Void> undrain(Database db) {
+        return core.controls().undrain(db);
+    }
+
+    /** The drained databases. */
+    public Set<DatabaseRuntime<K, V>> drained() {
+        return core.controls().drained();
+    }
+
+    /** The operator controls in force, one line each ("east forced active until released"), for the status. */
+    public List<String> maintenanceState() {
+        return core.controls().describe(System.nanoTime());
+    }
+
     /** The client is closing: every call still waiting for the coordinator fails now, and nothing new starts. */
     public void close() {
         core.close();

@@ -35,6 +35,7 @@ final class FailoverCore<D extends ManagedDatabase> {
     private final StallWatch<D> stallWatch;
     private final FallbackTimer<D> fallback;
     private final StartUp<D> startUp;
+    private final OperatorControls<D> controls;
 
     FailoverCore(MultiDbConfig config, ScheduledExecutorService executor, HealthProbe<D> probe, Consumer<MultiDbEvent> events,
             LongSupplier nanoClock, RandomGenerator random) {
@@ -53,6 +54,12 @@ final class FailoverCore<D extends ManagedDatabase> {
         this.fallback = new FallbackTimer<>(coordinator, config.autoFallbackInterval(), random, switching);
         this.startUp = new StartUp<>(coordinator, probe, config.failoverStrategy(), health);
         membership.wire(health, switching);
+        this.controls = new OperatorControls<>(coordinator, switching, membership, events);
+    }
+
+    /** Force and drain ({@code client.maintenance()}). */
+    OperatorControls<D> controls() {
+        return controls;
     }
 
     private Switching<D> switching() {
@@ -172,6 +179,11 @@ final class FailoverCore<D extends ManagedDatabase> {
             if (!target.isHealthy()) {
                 result.completeExceptionally(new NoValidDatabaseException("database '" + target.name()
                         + "' cannot be made active: its last health check failed (circuit " + target.circuitState() + ")"));
+                return;
+            }
+            RuntimeException maintenance = controls.refusesManualChoice(target);
+            if (maintenance != null) {
+                result.completeExceptionally(maintenance);
                 return;
             }
             switching.pin(target);

@@ -64,8 +64,8 @@ final class FallbackTimer<D extends ManagedDatabase> {
 
     void fallbackIfBetter() {
         D current = switching.active();
-        if (current == null || switching.standsPinned(current)) {
-            return; // a manual choice stands while its database is healthy
+        if (current == null || switching.standsPinned(current) || switching.forced() != null) {
+            return; // a manual choice stands while its database is healthy; an operator's force stands, period
         }
         if (switching.switching() != null && switching.standsPinned(switching.switching())) {
             return; // a manual switch is under way: the timer does not overrule it

@@ -40,6 +40,8 @@ final class HealthScheduling<D extends ManagedDatabase> {
         ScheduledFuture<?> periodic;
         /** When the server was first found busy (acknowledging, not answering); 0 while it answers. */
         long busySinceNanos;
+        /** Whether a verdict was applied yet: the first one is published even when it says "unhealthy". */
+        boolean judged;
     }
 
     private final Coordinator coordinator;
@@ -169,9 +171,13 @@ final class HealthScheduling<D extends ManagedDatabase> {
             LOG.log(Level.INFO, "database '" + db.name() + "' answers again after being busy");
         }
         boolean was = db.isHealthy();
+        boolean first = !r.judged;
+        r.judged = true;
         db.setHealthy(result.healthy(), result.latencyNanos());
         db.setLastFailure(result.healthy() ? null : result.cause());
-        if (was != result.healthy()) {
+        // A database starts "not healthy" before any check: its first failed check is news too (a wrong password
+        // or certificate would otherwise never show in events and logs, only in the status).
+        if (was != result.healthy() || first && !result.healthy()) {
             LOG.log(result.healthy() ? Level.INFO : Level.WARNING, "database '" + db.name() + "' is "
                     + (result.healthy() ? "healthy" : "unhealthy: " + result.cause()));
             events.accept(new HealthStatusChangedEvent(db.view(), result.healthy(), result.cause()));

@@ -37,6 +37,8 @@ final class Membership<D extends ManagedDatabase> {
     private final Set<D> draining = ConcurrentHashMap.newKeySet();
     private HealthScheduling<D> health;
     private Switching<D> switching;
+    /** Told before a database is removed, so operator controls on it end first. */
+    private Consumer<D> removing = db -> { };
 
     Membership(Coordinator coordinator, Consumer<MultiDbEvent> events, Duration drainBound) {
         this.coordinator = coordinator;
@@ -48,6 +50,11 @@ final class Membership<D extends ManagedDatabase> {
     void wire(HealthScheduling<D> health, Switching<D> switching) {
         this.health = health;
         this.switching = switching;
+    }
+
+    /** Who is told before a database is removed (set once, when the parts are wired). */
+    void onRemoving(Consumer<D> removing) {
+        this.removing = removing;
     }
 
     List<D> databases() {
@@ -100,7 +107,8 @@ final class Membership<D extends ManagedDatabase> {
                     return;
                 }
                 D current = switching.active();
-                if (result.healthy() && db.circuitState() == CircuitState.CLOSED && contains(db)
+                if (result.healthy() && db.circuitState() == CircuitState.CLOSED && contains(db) && switching.forced() == null
+                        && !switching.isDrained(db)
                         && (current == null || db.weight() > current.weight())) {
                     switching.switchTo(db, SwitchReason.DATABASE_ADDED);
                 }
@@ -126,7 +134,11 @@ final class Membership<D extends ManagedDatabase> {
                 return;
             }
             if (target != switching.active()) {
+                removing.accept(target);
                 drop(target);
+                if (switching.active() == null) {
+                    switching.reevaluate(); // a check of the removed one may have been all that was pending: decide now
+                }
                 removed.complete(null);
                 return;
             }
@@ -136,6 +148,7 @@ final class Membership<D extends ManagedDatabase> {
                         + target.name() + "': no other database is usable"));
                 return;
             }
+            removing.accept(target);
             switching.switchTo(next, SwitchReason.DATABASE_REMOVED).whenComplete((ok, error) -> coordinator.execute(() -> {
                 if (error != null) {
                     removed.completeExceptionally(error);
@@ -185,7 +198,7 @@ final class Membership<D extends ManagedDatabase> {
             switching.unpin(); // an explicit weight is the application's latest word on priorities
             D best = switching.select();
             D current = switching.active();
-            if (best != null && best != current && best.circuitState() == CircuitState.CLOSED
+            if (best != null && best != current && best.circuitState() == CircuitState.CLOSED && switching.forced() == null
                     && (current == null || best.weight() > current.weight())) {
                 switching.switchTo(best, SwitchReason.WEIGHT_CHANGED).whenComplete((ok, e) -> updated.complete(null));
             } else {

@@ -30,7 +30,13 @@ import dev.multidb.circuit.CircuitState;
  * The pin ends when the database fails a health check (the reevaluation that follows moves traffic
  * away), is removed, a weight changes, or traffic moves to another database for any reason.
  *
- * <p>A switch is abandoned when its target fails a health check while its connection is prepared.
+ * <p><b>Operator controls</b> ({@link OperatorControls} sets them). A forced database is never left by a health
+ * result, a circuit or the fallback timer, and a switch to it is not abandoned because it is unhealthy. A drained
+ * database is never chosen; while it is still active (its circuit closed) it is left for the best other one, and
+ * kept while there is none.
+ *
+ * <p>A switch is abandoned when its target fails a health check while its connection is prepared (unless it
+ * is forced).
  *
  * <p>Runs on the coordinator thread only (reads of {@link #active()} come from any thread).
  */
@@ -63,6 +69,10 @@ final class Switching<D extends ManagedDatabase> {
     private long generation;
     private CompletableFuture<Void> switchingDone;
     private D pinned;
+    /** The database an operator forced active ({@link OperatorControls}): nothing automatic moves traffic off it. */
+    private volatile D forced;
+    /** Databases an operator drained: never chosen. */
+    private Predicate<D> drained = db -> false;
 
     Switching(Coordinator coordinator, FailoverStrategy strategy, Consumer<MultiDbEvent> events, Supplier<List<D>> members,
             Predicate<D> isMember, Consumer<D> unreachable, Runnable losing, Runnable lost) {
@@ -101,6 +111,28 @@ final class Switching<D extends ManagedDatabase> {
         pinned = null;
     }
 
+    D forced() {
+        return forced;
+    }
+
+    void force(D db) {
+        forced = db;
+    }
+
+    void unforce() {
+        forced = null;
+    }
+
+    /** Whether an operator drained {@code db}: it is never chosen. */
+    boolean isDrained(D db) {
+        return drained.test(db);
+    }
+
+    /** Which databases are drained (set once, when the parts are wired). */
+    void excludeDrained(Predicate<D> drained) {
+        this.drained = drained;
+    }
+
     /** Told (on the coordinator) after every change of the active database; {@code newActive} may be null. */
     void addListener(BiConsumer<D, D> listener) {
         listeners.add(listener);
@@ -119,24 +151,33 @@ final class Switching<D extends ManagedDatabase> {
 
     @SuppressWarnings("unchecked")
     D select() {
-        return Strategies.choose(strategy, members.get());
+        return selectExcluding(null);
     }
 
     @SuppressWarnings("unchecked")
     D selectExcluding(D excluded) {
         List<D> others = new ArrayList<>(members.get());
         others.remove(excluded);
+        others.removeIf(drained);
         return Strategies.choose(strategy, others);
     }
 
     /** After any change of health or circuit: leave a failed active database, or recover from having none. */
     void reevaluate() {
         D current = active;
-        if (current != null && (current.circuitState() == CircuitState.CLOSED || standsPinned(current))) {
-            return; // moving away from a usable database is the fallback timer's job
+        if (current != null && current != forced && drained.test(current) && current.circuitState() == CircuitState.CLOSED) {
+            // An operator drains it while it still works: move to the best other database, and stay while there is none.
+            D best = select();
+            if (best != null && best != switching) {
+                switchTo(best, SwitchReason.MAINTENANCE);
+            }
+            return;
         }
-        if (switching != null && standsPinned(switching)) {
-            return; // a manual switch to a healthy database is under way: let it finish
+        if (current != null && (current.circuitState() == CircuitState.CLOSED || standsPinned(current) || current == forced)) {
+            return; // moving away from a usable database is the fallback timer's job; from a forced one, nobody's
+        }
+        if (switching != null && (standsPinned(switching) || switching == forced)) {
+            return; // a manual switch to a healthy database, or a forced one, is under way: let it finish
         }
         D best = select();
         if (best == null) {
@@ -203,7 +244,7 @@ final class Switching<D extends ManagedDatabase> {
             reevaluate();
             return;
         }
-        if (!target.isHealthy()) {
+        if (!target.isHealthy() && target != forced) {
             // It failed a health check while its connection was being prepared: traffic does not go there.
             done.completeExceptionally(new NoValidDatabaseException("database '" + target.name()
                     + "' failed its health check while the switch to it was prepared"));

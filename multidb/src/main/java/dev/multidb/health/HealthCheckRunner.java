@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
+import javax.net.ssl.SSLException;
+
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.api.StatefulConnection;
@@ -84,7 +86,15 @@ public final class HealthCheckRunner {
             if (verdict != null) {
                 Throwable cause = pass ? null : error != null ? reason(db, unwrap(error))
                         : new HealthCheckFailedException("health check returned false for database '" + db.name() + "'");
-                result.complete(new HealthResult(verdict, verdict ? latency : -1, verdict ? null : cause));
+                HealthResult judged = new HealthResult(verdict, verdict ? latency : -1, verdict ? null : cause);
+                if (verdict || error == null || cause instanceof HealthCheckFailedException) {
+                    result.complete(judged);
+                    return;
+                }
+                // Unreachable: a Sentinel group may be promoting a replica. That counts as busy (neither a pass nor
+                // a failure, within the busy budget), as a master replaced inside a Redis Cluster is no failure.
+                db.failingOver().whenComplete((why, ignored) -> result.complete(why == null ? judged
+                        : new HealthResult(false, -1, new ServerBusyException("database '" + db.name() + "': " + why), true)));
                 return;
             }
             try {
@@ -157,7 +167,9 @@ public final class HealthCheckRunner {
      * The failure as an operator should read it. A rejected password or a missing one shows as Lettuce's
      * "Unable to connect to …" with the server's WRONGPASS/NOAUTH reply deep in the cause chain (or as that reply
      * itself, from a check's command): say that authentication failed, with the server's text, which never holds
-     * the password. Anything else is kept as it is.
+     * the password. A failed TLS handshake (a certificate for another host, an unknown CA, a client certificate
+     * the server wanted and did not get) is just as deep: say so, with the JDK's reason, which names the host and
+     * the certificate problem but no secret. Anything else is kept as it is.
      */
     static Throwable reason(DatabaseRuntime<?, ?> db, Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -166,8 +178,30 @@ public final class HealthCheckRunner {
                 return new HealthCheckFailedException("authentication failed for database '" + db.name() + "': " + message,
                         error);
             }
+            if (t instanceof SSLException) {
+                return new HealthCheckFailedException("TLS handshake with database '" + db.name() + "' failed ("
+                        + db.uri().getHost() + ":" + db.uri().getPort() + ", peer verification " + db.uri().getVerifyMode()
+                        + "): " + tlsReason(t), error);
+            }
         }
         return error;
+    }
+
+    /** The innermost message of a TLS failure: "No subject alternative names matching IP address … found". */
+    private static String tlsReason(Throwable tls) {
+        String message = tls.getMessage();
+        for (Throwable t = tls.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t.getMessage() != null) {
+                message = t.getMessage();
+            }
+        }
+        if (message != null && message.contains("certificate_required")) {
+            return message + " (the server requires a client certificate: set SslOptions.keyManager)";
+        }
+        if (message != null && message.contains("subject alternative names")) {
+            return "the server's certificate is not valid for this host: " + message;
+        }
+        return message;
     }
 
     private static boolean isAuthenticationError(String message) {

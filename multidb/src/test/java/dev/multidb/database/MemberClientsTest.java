@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 
@@ -54,5 +56,19 @@ class MemberClientsTest {
                 () -> MemberClients.withHandshakeTimeout(config, Duration.ofSeconds(1)));
         assertThat(built.value().getTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(built.warnings()).isEmpty();
+    }
+
+    @Test
+    void optionsGivenForTlsKeepTheClientsConnectTimeoutUnlessTheySetTheirOwn() {
+        ClientOptions tlsOnly = ClientOptions.builder().sslOptions(SslOptions.builder().build()).build();
+        ClientOptions ownTimeout = ClientOptions.builder()
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(1500)).build()).build();
+
+        assertThat(MemberClients.withConnectTimeout(tlsOnly, Duration.ofSeconds(2)).getSocketOptions().getConnectTimeout())
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThat(MemberClients.withConnectTimeout(tlsOnly, Duration.ofSeconds(2)).getSslOptions())
+                .isSameAs(tlsOnly.getSslOptions());
+        assertThat(MemberClients.withConnectTimeout(ownTimeout, Duration.ofSeconds(2)).getSocketOptions().getConnectTimeout())
+                .isEqualTo(Duration.ofMillis(1500));
     }
 }

@@ -8,11 +8,13 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 
 import dev.multidb.ActiveDatabaseChangedEvent;
 import dev.multidb.DatabaseConfig;
+import dev.multidb.MaintenanceEvent;
 import dev.multidb.MultiDbConfig;
 import dev.multidb.MultiDbEvent;
 import dev.multidb.NoValidDatabaseException;
@@ -48,6 +50,8 @@ final class SwitchingSimulation {
     private final Map<FakeDatabase, Boolean> up = new HashMap<>();
     private final List<FakeDatabase> created = new ArrayList<>();
     private final List<CompletableFuture<?>> requests = new ArrayList<>();
+    /** What each request was ("12: drain db3"), in the order of {@link #requests}. */
+    private final List<String> requestNames = new ArrayList<>();
     private final Deque<String> trace = new ArrayDeque<>();
     private final boolean fallbackOn;
     private final FailoverCore<FakeDatabase> core;
@@ -64,6 +68,10 @@ final class SwitchingSimulation {
     /** Counts requests that replace or end a manual choice, so a late setActive answer does not revive an old one. */
     private long choiceEpoch;
     private String violation;
+    /** The database a force request made active and that no release, expiry or removal has ended yet. */
+    private FakeDatabase forcedChoice;
+    /** Counts force requests and their ends, so a late force answer does not revive an old force. */
+    private long forceEpoch;
 
     SwitchingSimulation(long seed) {
         this.seed = seed;
@@ -222,12 +230,43 @@ final class SwitchingSimulation {
                     active.completed = active.dispatched;
                 }
             }
+        } else if (dice < 79) {
+            operatorControl(index, any);
         } else if (random.nextBoolean()) {
             scheduler.advanceToNext();
             note(index + ": clock -> " + Duration.ofNanos(scheduler.now()).toMillis() + " ms (next timer)");
         } else {
             scheduler.advance(Duration.ofMillis(random.nextInt(300)).toNanos());
             note(index + ": clock -> " + Duration.ofNanos(scheduler.now()).toMillis() + " ms");
+        }
+    }
+
+    /** An operator forces a database active (bounded or not), releases the force, drains or undrains one. */
+    private void operatorControl(int index, FakeDatabase any) {
+        OperatorControls<FakeDatabase> controls = core.controls();
+        int which = random.nextInt(4);
+        if (which == 0) {
+            Duration bound = random.nextBoolean() ? null : Duration.ofMillis(100 + random.nextInt(2000));
+            note(index + ": force " + any.name() + (bound == null ? " until released" : " for " + bound.toMillis() + " ms"));
+            manualChoice = null; // a force ends the manual choice
+            choiceEpoch++;
+            long epoch = ++forceEpoch; // a refused force (a drained database) leaves an earlier one standing
+            requests.add(controls.force(any, bound).whenComplete((ok, refused) -> {
+                if (refused == null && epoch == forceEpoch) {
+                    forcedChoice = any;
+                }
+            }));
+        } else if (which == 1) {
+            note(index + ": release the force");
+            forcedChoice = null;
+            forceEpoch++;
+            requests.add(controls.release());
+        } else if (which == 2) {
+            note(index + ": drain " + any.name());
+            requests.add(controls.drain(any, Duration.ofMillis(100 + random.nextInt(5000))).exceptionally(e -> null));
+        } else {
+            note(index + ": undrain " + any.name());
+            requests.add(controls.undrain(any));
         }
     }
 
@@ -254,19 +293,29 @@ final class SwitchingSimulation {
             scheduler.advance(step);
             checkInvariants();
         }
-        for (CompletableFuture<?> request : requests) {
-            check(request.isDone(), "a request never got its answer (a lost wake-up)");
+        for (int i = 0; i < requests.size(); i++) {
+            check(requests.get(i).isDone(), "a request never got its answer (a lost wake-up): " + requestNames.get(i) + "; " + state());
         }
         Switching<FakeDatabase> switching = core.switchingForTests();
         check(switching.switching() == null, "a switch to " + switching.switching() + " is still pending after the drain");
         List<FakeDatabase> members = core.databases();
         FakeDatabase active = core.active();
-        List<FakeDatabase> upMembers = members.stream().filter(up::get).toList();
+        FakeDatabase forced = core.controls().forced();
+        check(forcedChoice == null || forced == forcedChoice, "the force of " + forcedChoice + " ended unannounced");
+        if (forced != null) {
+            check(active == forced, "the force of " + forced + " stands, yet " + active + " is active after the drain");
+            return;
+        }
+        Set<FakeDatabase> drainedNow = core.controls().drained();
+        List<FakeDatabase> upMembers = members.stream().filter(up::get).filter(db -> !drainedNow.contains(db)).toList();
         if (upMembers.isEmpty()) {
-            check(active == null, "every member is down, yet " + active + " is active");
+            // A drained database that still works keeps the traffic while no other one can take it.
+            check(active == null || drainedNow.contains(active) && up.get(active), "every member is down or drained, yet "
+                    + active + " is active");
             return;
         }
         check(active != null, "members " + upMembers + " are up, yet nothing is active after the drain");
+        check(!drainedNow.contains(active), "the drained " + active + " is active after the drain, although " + upMembers + " are up");
         check(up.get(active), "the active database " + active + " is down after the drain; up: " + upMembers);
         boolean manualStands = active == switching.pinned();
         if (fallbackOn && !manualStands) {
@@ -285,10 +334,12 @@ final class SwitchingSimulation {
         check(core.activeChanges() == initialChanges + notifications,
                 "activeChanges " + core.activeChanges() + " but " + (initialChanges + notifications) + " changes were announced");
         check(core.timersRunning(), "a timer was lost: " + members);
+        check(forcedChoice == null || active == forcedChoice, "the force of " + forcedChoice + " stands, yet " + active + " is active");
+        Set<FakeDatabase> drained = core.controls().drained();
         if (active != null) {
             return;
         }
-        List<FakeDatabase> healthy = members.stream().filter(FakeDatabase::isHealthy).toList();
+        List<FakeDatabase> healthy = members.stream().filter(FakeDatabase::isHealthy).filter(db -> !drained.contains(db)).toList();
         if (!healthy.isEmpty()) {
             FakeDatabase target = core.switchingForTests().switching();
             boolean switchPrepared = target != null && prepares.stream().anyMatch(p -> p.db() == target);
@@ -325,8 +376,22 @@ final class SwitchingSimulation {
     }
 
     private void observe(MultiDbEvent event) {
+        if (event instanceof MaintenanceEvent maintenance && maintenance.change() == MaintenanceEvent.Change.FORCED
+                && maintenance.database() != forcedChoice) {
+            forcedChoice = null; // another force replaces it (it stands once its request succeeded)
+        }
+        if (event instanceof MaintenanceEvent maintenance && maintenance.change() == MaintenanceEvent.Change.RELEASED) {
+            if (maintenance.database() == forcedChoice) {
+                forcedChoice = null; // expired, released, removed, or its switch failed
+                forceEpoch++;
+            }
+            note("   force of " + maintenance.database().name() + " ended: " + maintenance.detail());
+        }
         if (!(event instanceof ActiveDatabaseChangedEvent change)) {
             return;
+        }
+        if (core.controls().drained().contains(change.newDatabase()) && violation == null) {
+            violation = reasonText(change) + " moved traffic to the drained " + change.newDatabase();
         }
         SwitchReason reason = change.reason();
         boolean automatic = reason == SwitchReason.FAILOVER || reason == SwitchReason.FALLBACK;
@@ -340,9 +405,14 @@ final class SwitchingSimulation {
         note("   " + reason);
     }
 
+    private static String reasonText(ActiveDatabaseChangedEvent change) {
+        return String.valueOf(change.reason());
+    }
+
     private String state() {
         Switching<FakeDatabase> switching = core.switchingForTests();
         return "active " + name(core.active()) + ", switching to " + name(switching.switching()) + ", pinned " + name(switching.pinned())
+                + ", forced " + name(switching.forced()) + ", drained " + core.controls().drained()
                 + ", members " + core.databases();
     }
 
@@ -357,6 +427,9 @@ final class SwitchingSimulation {
     }
 
     private void note(String line) {
+        if (requestNames.size() < requests.size()) {
+            requestNames.add(trace.isEmpty() ? "?" : trace.getLast()); // the step that made the request was noted last
+        }
         trace.addLast(line);
         if (trace.size() > 60) {
             trace.removeFirst();
