@@ -152,6 +152,8 @@ class CommandSafetyServerIT {
 
     @Test
     void everyReadOnlyCommandTheServerKnowsIsInTheTableOrDeliberatelyUnclassified() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(RedisServer.supportsRedis7(), "the table is checked against Redis 7's"
+                + " command list; Redis 6.2 has read-only commands 7 removed (STRALGO, HOST:, POST), which are left out");
         Set<String> missed = new TreeSet<>();
         for (String name : FLAGS.keySet()) {
             boolean readonly = FLAGS.get(name).contains("readonly")

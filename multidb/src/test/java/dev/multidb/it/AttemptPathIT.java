@@ -77,6 +77,8 @@ class AttemptPathIT {
 
     @Test
     void aRefusedCommandIsSentAgainUntilTheDatabaseServesIt() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(RedisServer.supportsRedis7(), "on Redis 6.2 a stale replica"
+                + " answers the health check's ECHO with MASTERDOWN too, so the client fails over instead of waiting");
         Fixtures.Recorder recorder = new Fixtures.Recorder();
         client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri())
                 .listener(CommandFailedEvent.class, recorder.events::add).build());
