@@ -27,19 +27,25 @@ public interface Maintenance {
      * Makes {@code database} active now and keeps it active for at most {@code bound}, whatever its health.
      * Replaces an earlier force.
      *
+     * @param database one of the client's databases
+     * @param bound    how long the force lasts at most; positive
      * @throws IllegalArgumentException if {@code bound} is not positive, or the database is not a member
      * @throws IllegalStateException    if the database is drained (undrain it first)
      * @throws io.lettuce.core.RedisException if no connection to it can be opened (the force is not kept)
      */
     void forceActive(Database database, Duration bound);
 
-    /** Like {@link #forceActive(Database, Duration)}, until {@link #release()}. */
+    /**
+     * Like {@link #forceActive(Database, Duration)}, until {@link #release()}.
+     *
+     * @param database one of the client's databases
+     */
     void forceActive(Database database);
 
     /** Ends the force, if any; the usual rules choose the active database again at once. */
     void release();
 
-    /** The database forced active, or {@code null}. */
+    /** {@return the database forced active, or {@code null}} */
     Database forced();
 
     /**
@@ -50,14 +56,21 @@ public interface Maintenance {
      * another one is usable: a drain never leaves the client without a database. A blocking command without a
      * time limit keeps a database busy for as long as it waits.
      *
+     * @param database one of the client's databases
+     * @param bound    how long to wait for the work in flight there to finish; positive
+     * @return completes when the database is drained
      * @throws IllegalArgumentException if {@code bound} is not positive (the future fails with it if the database
      *                                  is not a member)
      */
     CompletableFuture<Void> drain(Database database, Duration bound);
 
-    /** Puts a drained database back into rotation (a heavier one takes traffic back by the usual auto fallback). */
+    /**
+     * Puts a drained database back into rotation (a heavier one takes traffic back by the usual auto fallback).
+     *
+     * @param database a drained database
+     */
     void undrain(Database database);
 
-    /** The drained databases. */
+    /** {@return the drained databases} */
     List<Database> drained();
 }

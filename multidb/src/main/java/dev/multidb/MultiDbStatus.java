@@ -23,7 +23,14 @@ import dev.multidb.circuit.CircuitState;
 public record MultiDbStatus(String active, Duration unavailableFor, List<DatabaseStatus> databases, long droppedEvents,
         List<String> maintenance) {
 
-    /** A snapshot without operator controls. */
+    /**
+     * A snapshot without operator controls.
+     *
+     * @param active         the name of the active database, or {@code null} when none is usable
+     * @param unavailableFor how long no database has been usable, or {@code null} while one is
+     * @param databases      every database
+     * @param droppedEvents  events dropped because listeners were too slow
+     */
     public MultiDbStatus(String active, Duration unavailableFor, List<DatabaseStatus> databases, long droppedEvents) {
         this(active, unavailableFor, databases, droppedEvents, List.of());
     }

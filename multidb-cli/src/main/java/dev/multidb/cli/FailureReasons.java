@@ -40,7 +40,8 @@ final class FailureReasons {
             rows.add(!fill ? db : new DatabaseStatus(db.name(), db.endpoint(), db.weight(), db.circuit(), db.healthy(),
                     db.healthLatencyMillis(), known, db.windowCommands(), db.windowFailures(), db.active()));
         }
-        return new MultiDbStatus(status.active(), status.unavailableFor(), List.copyOf(rows), status.droppedEvents());
+        return new MultiDbStatus(status.active(), status.unavailableFor(), List.copyOf(rows), status.droppedEvents(),
+                status.maintenance());
     }
 
     /** The message, as status() gives it, and the root cause when it says more ("Connection refused"). */
