@@ -80,7 +80,8 @@ class SpringSessionIT {
         } finally {
             load.close();
         }
-        assertThat(load.failures).as("session calls that failed on kill").isEmpty();
+        assertThat(load.failures.stream().map(SpringSessionIT::causes).toList()).as("session calls that failed on kill")
+                .isEmpty();
         String last;
         synchronized (savedAfterKill) {
             last = savedAfterKill.get(savedAfterKill.size() - 1);
@@ -92,5 +93,14 @@ class SpringSessionIT {
     private String active() {
         MultiDbClient<byte[], byte[]> client = context.getBean(MultiDbClient.class);
         return client.activeDatabase() == null ? null : client.activeDatabase().name();
+    }
+
+    /** An error and its causes, messages included: what failed and why, in the test report. */
+    private static String causes(Throwable error) {
+        StringBuilder chain = new StringBuilder();
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            chain.append(chain.length() == 0 ? "" : " <- ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+        }
+        return chain.toString();
     }
 }
