@@ -28,6 +28,7 @@ import dev.multidb.circuit.CircuitState;
 import dev.multidb.detect.FailureTracker;
 import dev.multidb.failover.ManagedDatabase;
 import dev.multidb.health.HealthCheckTarget;
+import dev.multidb.health.TcpProgress;
 
 /**
  * The runtime of one member database: its Lettuce client, the connection that carries application
@@ -273,9 +274,15 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
      */
     @Override
     public void abandonCommandConnection() {
+        // Only a connection the server still holds open is cut by closing it: one the server already
+        // closed (a killed process) can apply nothing late, so its failures stay retryable.
+        boolean cutting = cutsLiveConnection(commandConnection) || sessionConnections.stream().anyMatch(DatabaseRuntime::cutsLiveConnection)
+                || dedicated.anyBlocking(DatabaseRuntime::cutsLiveConnection);
         StatefulConnection<K, V> current;
         synchronized (this) {
-            abandonments++;
+            if (cutting) {
+                abandonments++;
+            }
             current = commandConnection;
             commandConnection = null;
         }
@@ -284,6 +291,10 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
         }
         sessionConnections.forEach(StatefulConnection::closeAsync);
         dedicated.endBlockingCommands();
+    }
+
+    private static boolean cutsLiveConnection(StatefulConnection<?, ?> connection) {
+        return connection != null && connection.isOpen() && !TcpProgress.peerClosed(connection);
     }
 
     @Override

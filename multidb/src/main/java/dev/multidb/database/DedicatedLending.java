@@ -77,6 +77,11 @@ public final class DedicatedLending<K, V> {
         blocking.remove(connection);
     }
 
+    /** Whether a connection running a blocking command now satisfies {@code test}. */
+    boolean anyBlocking(java.util.function.Predicate<StatefulRedisConnection<K, V>> test) {
+        return blocking.stream().anyMatch(test);
+    }
+
     /** Ends every blocking command running now: their connections close. */
     void endBlockingCommands() {
         for (StatefulRedisConnection<K, V> connection : blocking) {

@@ -70,6 +70,53 @@ public final class TcpProgress {
         return Evidence.UNKNOWN;
     }
 
+    /** TCP_CLOSE_WAIT in {@code /proc/net/tcp}: the peer closed its side (sent FIN). */
+    private static final int STATE_CLOSE_WAIT = 0x08;
+
+    /**
+     * Whether the server has already closed {@code connection} at the TCP level, though Lettuce
+     * may not have noticed yet: its socket got the server's FIN (CLOSE_WAIT), or a reset took it out
+     * of the kernel's table. {@code false} when there is no telling (not Linux, no socket): then the
+     * connection counts as open. Never throws.
+     */
+    public static boolean peerClosed(StatefulConnection<?, ?> connection) {
+        try {
+            Channel channel = channelOf(connection);
+            if (channel == null || !channel.isActive()) {
+                return true; // Lettuce already took it down
+            }
+            if (!(channel.localAddress() instanceof InetSocketAddress local)
+                    || !(channel.remoteAddress() instanceof InetSocketAddress remote)) {
+                return false;
+            }
+            boolean readable = false;
+            for (Path table : TABLES) {
+                if (!Files.isReadable(table)) {
+                    continue;
+                }
+                readable = true;
+                for (String line : Files.readAllLines(table)) {
+                    Boolean closed = closedByPeer(line, local.getPort(), remote.getPort());
+                    if (closed != null) {
+                        return closed;
+                    }
+                }
+            }
+            return readable; // not in the table: reset by the peer
+        } catch (IOException | ReflectiveOperationException | RuntimeException unreadable) {
+            return false;
+        }
+    }
+
+    /** Whether one line of {@code /proc/net/tcp} says the peer closed the socket, or {@code null} for another socket. */
+    static Boolean closedByPeer(String line, int localPort, int remotePort) {
+        String[] columns = line.trim().split("\\s+");
+        if (columns.length < 4 || !columns[0].endsWith(":") || port(columns[1]) != localPort || port(columns[2]) != remotePort) {
+            return null;
+        }
+        return Integer.parseInt(columns[3], 16) == STATE_CLOSE_WAIT;
+    }
+
     /**
      * The evidence in one line of {@code /proc/net/tcp}, or {@code null} when the line is about
      * another socket. Columns: sl, local address:port, remote address:port, state,

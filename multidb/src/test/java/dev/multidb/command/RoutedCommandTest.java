@@ -183,7 +183,8 @@ class RoutedCommandTest {
         DatabaseRuntime<String, String> database = freshDatabase();
         RoutedCommand<String, String, Long> closedByServer = sentIncr(database);
         RoutedCommand<String, String, Long> cutByClient = sentIncr(database);
-        database.abandonCommandConnection(); // the client leaves the database meanwhile
+        database.setServerBusy(true);
+        database.leave(); // the client leaves the (busy, so still running) database meanwhile
 
         RedisException disconnected = new RedisException("Connection disconnected");
         closedByServer.completeExceptionally(disconnected);

@@ -37,6 +37,31 @@ class TcpProgressIT {
         server.close();
     }
 
+    /** Leaving a database counts as cutting its connections only if the server still held them open. */
+    @Test
+    void aFrozenServerStillHoldsItsConnectionAKilledOneClosedIt() {
+        assertThat(connection.sync().ping()).isEqualTo("PONG");
+        assertThat(TcpProgress.peerClosed(connection)).isFalse();
+        server.freeze();
+        try {
+            assertThat(TcpProgress.peerClosed(connection)).isFalse(); // a late copy could still run: a cut
+        } finally {
+            server.thaw();
+        }
+        server.kill();
+        await().atMost(Duration.ofSeconds(5)).until(() -> TcpProgress.peerClosed(connection));
+    }
+
+    /** The server's FIN arrived (state 08, CLOSE_WAIT) before Lettuce noticed: the kernel's table tells. */
+    @Test
+    void aSocketInCloseWaitWasClosedByThePeer() {
+        String closeWait = "   3: 0100007F:9C4A 0100007F:1F90 08 00000000:00000000 00:00000000 00000000     0        0 1 1";
+        String established = "   4: 0100007F:9C4B 0100007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 1 1";
+        assertThat(TcpProgress.closedByPeer(closeWait, 0x9C4A, 0x1F90)).isTrue();
+        assertThat(TcpProgress.closedByPeer(established, 0x9C4B, 0x1F90)).isFalse();
+        assertThat(TcpProgress.closedByPeer(established, 0x9C4A, 0x1F90)).isNull();
+    }
+
     @Test
     void anAnsweringServerAcknowledges() {
         assertThat(connection.sync().ping()).isEqualTo("PONG");
