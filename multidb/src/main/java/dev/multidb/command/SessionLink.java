@@ -11,7 +11,7 @@ import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushListener;
-import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.output.VoidOutput;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandExpiryWriter;
 import io.lettuce.core.protocol.RedisCommand;
@@ -236,7 +236,7 @@ final class SessionLink<K, V> {
         RedisChannelWriter target = writer(opened, false);
         for (SessionState.Setting setting : snapshot.settings()) {
             @SuppressWarnings({ "unchecked", "rawtypes" })
-            Command<K, V, Void> command = new Command<>(setting.type(), new ErrorOnlyOutput<>(), (io.lettuce.core.protocol.CommandArgs) setting.args());
+            Command<K, V, Void> command = new Command<>(setting.type(), new VoidOutput<>(), (io.lettuce.core.protocol.CommandArgs) setting.args());
             CompletableFuture<Void> reply = new CompletableFuture<>();
             io.lettuce.core.protocol.AsyncCommand<K, V, Void> async = new io.lettuce.core.protocol.AsyncCommand<>(command);
             async.whenComplete((ignored, error) -> {
@@ -385,57 +385,5 @@ final class SessionLink<K, V> {
             writer = expiring.getDelegate();
         }
         return writer;
-    }
-
-    /** Takes a reply and keeps only whether it was an error: state commands answer OK or a map (HELLO). */
-    private static final class ErrorOnlyOutput<K, V> extends CommandOutput<K, V, Void> {
-        @SuppressWarnings({ "unchecked", "rawtypes" })
-        ErrorOnlyOutput() {
-            super((io.lettuce.core.codec.RedisCodec) io.lettuce.core.codec.StringCodec.UTF8, null);
-        }
-
-        @Override
-        public void set(java.nio.ByteBuffer bytes) {
-        }
-
-        @Override
-        public void setSingle(java.nio.ByteBuffer bytes) {
-        }
-
-        @Override
-        public void set(long integer) {
-        }
-
-        @Override
-        public void set(double number) {
-        }
-
-        @Override
-        public void set(boolean value) {
-        }
-
-        @Override
-        public void setBigNumber(java.nio.ByteBuffer bytes) {
-        }
-
-        @Override
-        public void multi(int count) {
-        }
-
-        @Override
-        public void multiMap(int count) {
-        }
-
-        @Override
-        public void multiArray(int count) {
-        }
-
-        @Override
-        public void multiSet(int count) {
-        }
-
-        @Override
-        public void multiPush(int count) {
-        }
     }
 }
