@@ -45,6 +45,13 @@ public final class HealthConnection {
         }
     }
 
+    /** Closes {@code lost} if it is still the current connection (not one opened since); the next probe opens a fresh one. */
+    public synchronized void drop(StatefulConnection<String, String> lost) {
+        if (connection == lost) {
+            drop();
+        }
+    }
+
     /** The connection, opened (again) when needed. */
     public synchronized CompletableFuture<StatefulConnection<String, String>> get() {
         StatefulConnection<String, String> current = connection;

@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -114,16 +115,44 @@ public final class HealthCheckRunner {
     private CompletableFuture<Boolean> probeOnce(DatabaseRuntime<?, ?> db) {
         CompletableFuture<Boolean> probe = new CompletableFuture<>();
         long bound = timeoutNanos + (db.healthConnection().isOpen() ? 0 : connectTimeoutNanos);
-        var timeout = scheduler.schedule(() -> probe.completeExceptionally(unanswered(db, bound)), bound, TimeUnit.NANOSECONDS);
-        db.healthConnection().get().thenCompose(connection -> runChecks(db, connection).handle((ok, error) -> {
-            if (error == null || connection.isOpen()) {
-                return error == null ? CompletableFuture.completedFuture(ok) : CompletableFuture.<Boolean>failedFuture(error);
+        AtomicReference<ScheduledFuture<?>> timeout = new AtomicReference<>(
+                scheduler.schedule(() -> probe.completeExceptionally(unanswered(db, bound)), bound, TimeUnit.NANOSECONDS));
+        // The health connection lost (reset under the probe, or while it opened, as when a proxy or
+        // load balancer restarts): judge the server on a fresh connection, once, not the dead
+        // socket, with a bound of its own that allows for opening it.
+        // The connection this probe used: only that one is dropped when it fails (probes of one
+        // database may overlap, and another may already be on a fresh connection).
+        AtomicReference<StatefulConnection<String, String>> used = new AtomicReference<>();
+        Supplier<CompletableFuture<Boolean>> onAFreshConnection = () -> {
+            long again = timeoutNanos + connectTimeoutNanos;
+            if (timeout.get().cancel(false)) {
+                try {
+                    timeout.set(scheduler.schedule(() -> probe.completeExceptionally(unanswered(db, again)), again, TimeUnit.NANOSECONDS));
+                } catch (RejectedExecutionException closing) {
+                    return CompletableFuture.<Boolean>failedFuture(closing); // the client closed meanwhile: no verdict
+                }
             }
-            // The health connection itself was lost (a reset, a restart): judge the server on a
-            // fresh connection, once, within the same probe timeout, not the dead socket.
-            return db.healthConnection().get().thenCompose(fresh -> runChecks(db, fresh));
-        }).thenCompose(f -> f)).whenComplete((ok, error) -> {
-            timeout.cancel(false);
+            return db.healthConnection().get().thenCompose(fresh -> {
+                used.set(fresh);
+                return runChecks(db, fresh);
+            });
+        };
+        db.healthConnection().get().handle((connection, openError) -> {
+            if (openError != null) {
+                return connectionLost(openError) ? onAFreshConnection.get() : CompletableFuture.<Boolean>failedFuture(openError);
+            }
+            used.set(connection);
+            return runChecks(db, connection).handle((ok, error) -> {
+                if (error == null || (connection.isOpen() && !connectionLost(error))) {
+                    return error == null ? CompletableFuture.completedFuture(ok) : CompletableFuture.<Boolean>failedFuture(error);
+                }
+                // A reset fails the probe's command before Lettuce has closed the connection:
+                // drop it here, so that the fresh one is really new.
+                db.healthConnection().drop(connection);
+                return onAFreshConnection.get();
+            }).thenCompose(f -> f);
+        }).thenCompose(f -> f).whenComplete((ok, error) -> {
+            timeout.get().cancel(false);
             if (error != null) {
                 // The check's own command may time out first (its connection has the same timeout).
                 probe.completeExceptionally(unwrap(error) instanceof RedisCommandTimeoutException ? unanswered(db, bound) : error);
@@ -134,8 +163,8 @@ public final class HealthCheckRunner {
         return probe.whenComplete((ok, error) -> {
             // A busy server keeps its health connection: its answer is on the way, and a new
             // connection's handshake would wait behind the busy server too, with no evidence to read.
-            if ((error != null || !Boolean.TRUE.equals(ok)) && !(error instanceof ServerBusyException)) {
-                db.healthConnection().drop();
+            if ((error != null || !Boolean.TRUE.equals(ok)) && !(error instanceof ServerBusyException) && used.get() != null) {
+                db.healthConnection().drop(used.get());
             }
         });
     }
@@ -152,6 +181,22 @@ public final class HealthCheckRunner {
                     + " answer it within " + Duration.ofNanos(boundNanos).toMillis() + " ms: it is busy (or stopped)");
         }
         return new TimeoutException("health probe of '" + db.name() + "' took longer than " + Duration.ofNanos(boundNanos));
+    }
+
+    /**
+     * The probe failed because an established connection broke (reset by the peer, or closed under it), not because
+     * the server answered something or could not be reached: an I/O error in the cause chain, and no failure to
+     * connect (refused, or timed out: a dead host is judged at once, not given a second connect timeout).
+     */
+    static boolean connectionLost(Throwable error) {
+        boolean io = false;
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return false;
+            }
+            io |= t instanceof java.io.IOException;
+        }
+        return io;
     }
 
     private CompletableFuture<Boolean> runChecks(DatabaseRuntime<?, ?> db, StatefulConnection<String, String> connection) {
