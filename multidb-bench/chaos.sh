@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The chaos soak: real redis-servers behind fault proxies, 8 threads of mixed traffic, seeded
 # random faults, invariants checked at the end (see README, "Chaos soak").
-#   multidb-bench/chaos.sh                         2 minutes per variant (standalone-2, standalone-3, cluster-2)
+#   multidb-bench/chaos.sh                         2 minutes per variant (standalone-2, standalone-3, cluster-2, secured-3)
 #   multidb-bench/chaos.sh --duration 10m          the long run
 #   multidb-bench/chaos.sh --seed 42 --variants cluster-2
 # Exit status 1 when an invariant is broken. The report goes to stdout and to

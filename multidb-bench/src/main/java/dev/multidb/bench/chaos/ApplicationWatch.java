@@ -17,6 +17,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
 import dev.multidb.testkit.RedisServer;
+import dev.multidb.testkit.TestCertificates;
 
 /**
  * When each server applied each soak write: every server announces its string writes on its
@@ -37,17 +38,19 @@ final class ApplicationWatch implements AutoCloseable {
      */
     private static final long REPLAY_NANOS = TimeUnit.SECONDS.toNanos(2);
 
-    private final RedisClient client = RedisClient.create();
+    private final RedisClient client;
     private final List<StatefulRedisPubSubConnection<String, String>> connections = new ArrayList<>();
     /** key -> database name -> nanoTime of the first application heard of. */
     private final Map<String, Map<String, Long>> applied = new ConcurrentHashMap<>();
     private boolean closed;
 
-    ApplicationWatch(List<ChaosDatabase> databases) {
+    /** {@code certificates}: the test CA for TLS databases, or null when there is none. */
+    ApplicationWatch(List<ChaosDatabase> databases, TestCertificates certificates) {
+        client = ChaosDatabase.directClient(certificates);
         for (ChaosDatabase db : databases) {
             for (RedisServer server : db.servers()) {
                 StatefulRedisPubSubConnection<String, String> connection = client.connectPubSub(
-                        RedisURI.builder(RedisURI.create(server.uri())).withClientName(CLIENT_NAME).build());
+                        RedisURI.builder(db.direct(server)).withClientName(CLIENT_NAME).build());
                 AtomicLong connectedAt = new AtomicLong(System.nanoTime());
                 connection.addListener(new RedisConnectionStateListener() {
                     @Override

@@ -4,9 +4,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
+
+import dev.multidb.DatabaseConfig;
 import dev.multidb.testkit.FaultProxy;
 import dev.multidb.testkit.RedisCluster;
+import dev.multidb.testkit.RedisSentinelGroup;
 import dev.multidb.testkit.RedisServer;
+import dev.multidb.testkit.TestCertificates;
 
 /**
  * One member database of the soak: real redis-server processes, every client connection through a
@@ -36,6 +44,78 @@ abstract class ChaosDatabase implements AutoCloseable {
 
     static ChaosDatabase cluster(String name) {
         return new Cluster(name);
+    }
+
+    /** A standalone server that speaks TLS only, requires a client certificate and the ACL user {@link #USER}. */
+    static ChaosDatabase secured(String name, TestCertificates certificates) {
+        return new Secured(name, certificates);
+    }
+
+    /** A Sentinel group (master, replica, three Sentinels) whose data nodes require the ACL user {@link #USER}. */
+    static ChaosDatabase sentinelGroup(String name) {
+        return new SentinelGroup(name);
+    }
+
+    /** The ACL user the client (and the soak's own direct connections) log in as on secured and Sentinel databases. */
+    static final String USER = "soak";
+    static final String PASSWORD = "soak-acl-secret";
+
+    /**
+     * A client for the soak's own connections straight to the servers ({@link #direct}): trusts the test CA and
+     * presents its client certificate when {@code certificates} is not null.
+     */
+    static RedisClient directClient(TestCertificates certificates) {
+        RedisClient client = RedisClient.create();
+        if (certificates != null) {
+            client.setOptions(ClientOptions.builder().sslOptions(ssl(certificates)).build());
+        }
+        return client;
+    }
+
+    static SslOptions ssl(TestCertificates certificates) {
+        return SslOptions.builder().jdkSslProvider().trustManager(certificates.caFile().toFile())
+                .keyManager(certificates.client().certificateFile().toFile(), certificates.client().keyFile().toFile(), null).build();
+    }
+
+    /** The client's settings for this database: its URL (with credentials) and its client options, if any. */
+    DatabaseConfig.Builder config() {
+        return DatabaseConfig.builder().fromUrl(url());
+    }
+
+    /** How the soak's own connections reach {@code server} straight (not through a proxy or the client under test). */
+    RedisURI direct(RedisServer server) {
+        return RedisURI.create(server.uri());
+    }
+
+    /** The servers a slow command runs on: where the writes go (every master). */
+    List<RedisServer> primaries() {
+        return servers();
+    }
+
+    /**
+     * Local ports of sockets in this JVM that carry the harness's own traffic to this database, not the client's: a
+     * Sentinel group's proxies also carry the Sentinels' and replication connections.
+     */
+    java.util.Set<Integer> harnessProxyPorts() {
+        return java.util.Set.of();
+    }
+
+    /** Remote ports of such sockets: the proxies' own connections to a Sentinel group's data nodes. */
+    java.util.Set<Integer> harnessServerPorts() {
+        return java.util.Set.of();
+    }
+
+    /** Whether {@link #promote(Runnable)} can fail the master over inside this database. */
+    boolean promotes() {
+        return false;
+    }
+
+    /**
+     * SIGKILLs this database's master ({@code killed} runs right after) and returns once a replica has taken over
+     * inside the database and the old master is running again (to be made a replica); returns what happened, for the log.
+     */
+    String promote(Runnable killed) {
+        throw new UnsupportedOperationException(name + " has no replica to promote");
     }
 
     String name() {
@@ -99,7 +179,7 @@ abstract class ChaosDatabase implements AutoCloseable {
      */
     List<Thread> busy(Duration length) {
         List<Thread> threads = new ArrayList<>();
-        for (RedisServer server : servers()) {
+        for (RedisServer server : primaries()) {
             Thread t = new Thread(() -> {
                 try {
                     server.command(length.plusSeconds(10), "EVAL", BUSY_SCRIPT, "0", String.valueOf(length.toNanos() / 1_000));
@@ -115,11 +195,11 @@ abstract class ChaosDatabase implements AutoCloseable {
     }
 
     /**
-     * Returns when a PING sent straight to the (first) server went unanswered for 50 ms, i.e. when that PING was
+     * Returns when a PING sent straight to the (first) primary went unanswered for 50 ms, i.e. when that PING was
      * sent: from then on the server is certainly busy (gives up after 1 s).
      */
     long awaitBusy() {
-        RedisServer server = servers().get(0);
+        RedisServer server = primaries().get(0);
         long deadline = System.nanoTime() + 1_000_000_000L;
         while (true) {
             long sent = System.nanoTime();
@@ -157,11 +237,16 @@ abstract class ChaosDatabase implements AutoCloseable {
             open += proxy.activeConnections();
         }
         for (RedisServer server : servers()) {
-            String list = server.command("CLIENT", "LIST");
-            open += (int) list.lines().filter(l -> !l.isBlank() && !l.contains("name=" + ApplicationWatch.CLIENT_NAME + " "))
-                    .count() - 1; // the soak's own watch is not the client's
+            open += clientsOtherThanOurs(server);
         }
         return open;
+    }
+
+    /** Connections on {@code server} other than the one asking, the soak's watch, a Sentinel's or a replication link. */
+    static int clientsOtherThanOurs(RedisServer server) {
+        String list = server.command("CLIENT", "LIST");
+        return (int) list.lines().filter(l -> !l.isBlank() && !l.contains("name=" + ApplicationWatch.CLIENT_NAME + " ")
+                && !l.contains("name=sentinel-") && !l.contains(" flags=S ") && !l.contains(" flags=M ")).count() - 1;
     }
 
     /** Stops every process and proxy of this database. Idempotent. */
@@ -210,6 +295,184 @@ abstract class ChaosDatabase implements AutoCloseable {
         public void close() {
             proxy.close();
             server.close();
+        }
+    }
+
+    /** TLS only, client certificates required, ACL user; every client connection through a proxy. */
+    private static final class Secured extends ChaosDatabase {
+        private static final String ADMIN_PASSWORD = "soak-admin-secret";
+        private final TestCertificates certificates;
+        private final RedisServer server;
+        private final FaultProxy proxy;
+
+        Secured(String name, TestCertificates certificates) {
+            super(name);
+            this.certificates = certificates;
+            List<String> args = new ArrayList<>(List.of(DURABLE));
+            args.addAll(List.of("--requirepass", ADMIN_PASSWORD, "--user", USER, "on", ">" + PASSWORD, "~*", "&*", "+@all"));
+            this.server = RedisServer.startTls(RedisServer.Tls.of(certificates, true), args.toArray(new String[0]));
+            this.proxy = FaultProxy.start(server.host(), server.port());
+        }
+
+        @Override
+        String url() {
+            return "rediss://" + USER + ":" + PASSWORD + "@" + server.host() + ":" + proxy.port();
+        }
+
+        @Override
+        DatabaseConfig.Builder config() {
+            return super.config().clientOptions(ClientOptions.builder().sslOptions(ssl(certificates)).build());
+        }
+
+        @Override
+        RedisURI direct(RedisServer s) {
+            return RedisURI.create("rediss://" + USER + ":" + PASSWORD + "@" + s.host() + ":" + s.port());
+        }
+
+        @Override
+        List<RedisServer> servers() {
+            return List.of(server);
+        }
+
+        @Override
+        RedisServer serverFor(String key) {
+            return server;
+        }
+
+        @Override
+        List<FaultProxy> proxies() {
+            return List.of(proxy);
+        }
+
+        @Override
+        void restartProcesses() {
+            server.restart();
+        }
+
+        @Override
+        public void close() {
+            proxy.close();
+            server.close();
+        }
+    }
+
+    /**
+     * A Sentinel group whose data nodes (and so every connection to them: the client's, the Sentinels', replication)
+     * are behind proxies. Faults other than {@link #promote(Runnable)} hit the whole group: kill and freeze every data node,
+     * network faults on every proxy; the Sentinels keep running. Down-after is 3 s, above the longest slow command,
+     * so that a slow command is not a promotion.
+     */
+    private static final class SentinelGroup extends ChaosDatabase {
+        private static final Duration DOWN_AFTER = Duration.ofSeconds(3);
+        private final RedisSentinelGroup group;
+        private volatile RedisServer master;
+        private volatile long masterAskedAt;
+
+        SentinelGroup(String name) {
+            super(name);
+            this.group = RedisSentinelGroup.startBehindProxies(name, DOWN_AFTER, USER, PASSWORD, DURABLE);
+        }
+
+        @Override
+        String url() {
+            return group.uri().replace("redis-sentinel://", "redis-sentinel://" + USER + ":" + PASSWORD + "@");
+        }
+
+        @Override
+        RedisURI direct(RedisServer s) {
+            return RedisURI.create("redis://" + USER + ":" + PASSWORD + "@" + s.host() + ":" + s.port());
+        }
+
+        @Override
+        List<RedisServer> servers() {
+            return group.dataNodes();
+        }
+
+        @Override
+        List<RedisServer> primaries() {
+            return List.of(group.master());
+        }
+
+        /** The master the Sentinels name, asked at most once a second (the end checks read every key). */
+        @Override
+        RedisServer serverFor(String key) {
+            long now = System.nanoTime();
+            if (master == null || now - masterAskedAt > 1_000_000_000L) {
+                master = group.master();
+                masterAskedAt = now;
+            }
+            return master;
+        }
+
+        @Override
+        List<FaultProxy> proxies() {
+            return group.proxies();
+        }
+
+        /** The master when the group was last killed: restarted first, see {@link #restartProcesses()}. */
+        private RedisServer masterAtKill;
+
+        @Override
+        synchronized void kill() {
+            masterAtKill = group.master();
+            super.kill();
+        }
+
+        /**
+         * The master first, and the others once every Sentinel sees it up again: a replica back first would be
+         * promoted while the master is still down, and whatever the client wrote on the master meanwhile would be
+         * discarded when the Sentinels make it a replica (Redis's own hazard of a group restarted in that order).
+         */
+        @Override
+        void restartProcesses() {
+            RedisServer first = masterAtKill == null ? group.dataNodes().get(0) : masterAtKill;
+            group.restartDataNode(first);
+            group.awaitMasterSeenUp(first);
+            group.dataNodes().stream().filter(n -> n != first).forEach(group::restartDataNode);
+        }
+
+        @Override
+        boolean promotes() {
+            return true;
+        }
+
+        @Override
+        java.util.Set<Integer> harnessProxyPorts() {
+            return group.proxies().stream().map(FaultProxy::port).collect(java.util.stream.Collectors.toSet());
+        }
+
+        @Override
+        java.util.Set<Integer> harnessServerPorts() {
+            return group.dataNodes().stream().map(RedisServer::port).collect(java.util.stream.Collectors.toSet());
+        }
+
+        @Override
+        synchronized String promote(Runnable killed) {
+            group.awaitReplicaOnline(); // a replica still loading a full copy is no replica to promote
+            RedisServer old = group.master();
+            old.kill();
+            killed.run();
+            RedisServer now = group.awaitPromotionAwayFrom(old);
+            group.restartDataNode(old);
+            return "master " + old.port() + " killed, " + now.port() + " promoted, " + old.port() + " restarted";
+        }
+
+        /** Client connections on the data nodes and on the Sentinels (the proxies also carry the Sentinels' and replication). */
+        @Override
+        int openClientConnections() {
+            int open = 0;
+            for (RedisServer server : group.dataNodes()) {
+                open += clientsOtherThanOurs(server);
+            }
+            for (RedisServer sentinel : group.sentinels()) {
+                open += clientsOtherThanOurs(sentinel);
+            }
+            return open;
+        }
+
+        @Override
+        public void close() {
+            group.close();
         }
     }
 

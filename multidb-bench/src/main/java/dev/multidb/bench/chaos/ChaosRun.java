@@ -19,6 +19,7 @@ import dev.multidb.MultiDbConfig;
 import dev.multidb.NoValidDatabaseException;
 import dev.multidb.bench.chaos.FaultPlan.Fault;
 import dev.multidb.bench.chaos.FaultPlan.Kind;
+import dev.multidb.testkit.TestCertificates;
 
 /** One soak run of one variant: set up, load plus faults, heal, the end checks, tear down. */
 final class ChaosRun {
@@ -40,12 +41,30 @@ final class ChaosRun {
 
     static final Duration GRACE_PERIOD = Duration.ofSeconds(5);
     static final Duration FALLBACK_INTERVAL = Duration.ofSeconds(10);
+    static final Duration SENTINEL_BUSY_BUDGET = Duration.ofSeconds(8);
     private static final Duration CLEAN_WINDOW = Duration.ofSeconds(5);
     /** After a fault heals, calls may fail until a health check has seen the database again. */
     static final Duration SETTLE = MultiDbConfig.DEFAULT_HEALTH_CHECK_INTERVAL.plusSeconds(1);
 
+    /** What the member databases are. */
+    enum Topology {
+        STANDALONE, CLUSTER,
+        /** TLS with client certificates and an ACL user; the first (heaviest) database is a Sentinel group (ACL, no TLS). */
+        SECURED;
+
+        static Topology of(String id) {
+            return switch (id) {
+                case "standalone" -> STANDALONE;
+                case "cluster" -> CLUSTER;
+                case "secured" -> SECURED;
+                default -> throw new IllegalArgumentException("a variant is standalone-N, cluster-N or secured-N, not '" + id + "-N'");
+            };
+        }
+    }
+
     private final String variant;
-    private final boolean cluster;
+    private final Topology topology;
+    private TestCertificates certificates;
     private final int databases;
     private final Duration duration;
     private final long seed;
@@ -60,9 +79,9 @@ final class ChaosRun {
     private Workload workload;
     private ApplicationWatch watch;
 
-    ChaosRun(String variant, boolean cluster, int databases, Duration duration, long seed, int workers, int rate) {
+    ChaosRun(String variant, Topology topology, int databases, Duration duration, long seed, int workers, int rate) {
         this.variant = variant;
-        this.cluster = cluster;
+        this.topology = topology;
         this.databases = databases;
         this.duration = duration;
         this.seed = seed;
@@ -72,8 +91,11 @@ final class ChaosRun {
     }
 
     Outcome run() throws Exception {
-        log("starting %d %s database(s) and a spare", databases, cluster ? "cluster" : "standalone");
+        log("starting %d %s database(s) and a spare", databases, topology.name().toLowerCase(java.util.Locale.ROOT));
         try {
+            if (topology == Topology.SECURED) {
+                certificates = TestCertificates.create();
+            }
             for (int i = 0; i < databases; i++) {
                 everyDatabase.add(start("db" + i));
             }
@@ -92,27 +114,34 @@ final class ChaosRun {
                 watch.close();
             }
             everyDatabase.forEach(ChaosDatabase::close);
+            if (certificates != null) {
+                certificates.close();
+            }
         }
     }
 
     private Outcome load(ChaosDatabase spare) throws Exception {
         double[] initialWeights = { 1.0, 0.6, 0.3 };
-        watch = new ApplicationWatch(everyDatabase); // before the leak baseline: its threads and sockets are the soak's
+        watch = new ApplicationWatch(everyDatabase, certificates); // before the leak baseline: its threads and sockets are the soak's
         Set<Thread> threadsBefore = Set.copyOf(Thread.getAllStackTraces().keySet());
         Set<String> socketsBefore = Sockets.open();
 
         MultiDbConfig.Builder config = MultiDbConfig.builder().autoFallbackInterval(FALLBACK_INTERVAL);
+        if (topology == Topology.SECURED) {
+            // The README's advice for Sentinel members: above the Sentinels' down-after (3 s) plus a promotion.
+            config.busyBudget(SENTINEL_BUSY_BUDGET);
+        }
         for (int i = 0; i < databases; i++) {
             config.database(databaseConfig(members.get(i), initialWeights[i]));
         }
-        client = ChaosClient.create(config.build(), cluster);
+        client = ChaosClient.create(config.build(), topology == Topology.CLUSTER);
         client.endpoint().addListener(ActiveDatabaseChangedEvent.class, e -> ledger.switches.add(new Object[] { System.nanoTime(),
                 (e.oldDatabase() == null ? "none" : e.oldDatabase().name()) + "->" + e.newDatabase().name() + " " + e.reason() }));
         client.endpoint().addListener(AllDatabasesUnavailableEvent.class, e -> ledger.switches.add(new Object[] { System.nanoTime(), "all unavailable" }));
 
         Workload load = new Workload(client, ledger, workers, rate, seed, this::changeAWeight);
         workload = load;
-        List<Fault> plan = FaultPlan.draw(seed, duration);
+        List<Fault> plan = FaultPlan.draw(seed, duration, members.stream().anyMatch(ChaosDatabase::promotes));
         List<Applied> applied = new ArrayList<>();
         load.start();
         long begin = System.nanoTime();
@@ -142,12 +171,15 @@ final class ChaosRun {
 
         client.close();
         watch.close(); // what it heard stays; its threads and sockets must not count as the client's
-        Invariants invariants = new Invariants(ledger, everyDatabase, applied, begin, watch);
+        Invariants invariants = new Invariants(ledger, everyDatabase, applied, begin, watch, certificates);
         List<Invariants.Check> checks = new ArrayList<>();
         checks.add(invariants.fallback(fallbackMillis, bound, heaviest, activeAtEnd));
         checks.add(invariants.everyCallSucceeds(fallbackAt < 0 ? lastHeal : fallbackAt, "once back on the heaviest database"));
         checks.add(invariants.noFailureOutsideFaults(SETTLE, stopped));
         checks.add(invariants.noThreadsOrSockets(threadsBefore, socketsBefore, Sockets::open));
+        if (applied.stream().anyMatch(f -> f.fault().kind() == Kind.PROMOTE)) {
+            checks.add(invariants.promotionsKeepTheDatabase(SETTLE));
+        }
         log("checking the data on every database");
         checks.addAll(0, invariants.data());
 
@@ -159,16 +191,28 @@ final class ChaosRun {
     }
 
     private ChaosDatabase start(String name) {
-        return cluster ? ChaosDatabase.cluster(name) : ChaosDatabase.standalone(name);
+        return switch (topology) {
+            case STANDALONE -> ChaosDatabase.standalone(name);
+            case CLUSTER -> ChaosDatabase.cluster(name);
+            case SECURED -> name.equals("db0") ? ChaosDatabase.sentinelGroup(name) : ChaosDatabase.secured(name, certificates);
+        };
     }
 
     private DatabaseConfig databaseConfig(ChaosDatabase db, double weight) {
-        return DatabaseConfig.builder().fromUrl(db.url()).name(db.name()).weight(weight).gracePeriod(GRACE_PERIOD).build();
+        return db.config().name(db.name()).weight(weight).gracePeriod(GRACE_PERIOD).build();
     }
 
     private Applied apply(Fault fault, ChaosDatabase spare) throws InterruptedException {
         Database active = client.endpoint().activeDatabase();
         ChaosDatabase target = fault.kind() == Kind.ADD_DATABASE ? spare : members.get(fault.target() % members.size());
+        if (fault.kind() == Kind.PROMOTE) {
+            target = members.stream().filter(ChaosDatabase::promotes).findFirst().orElseThrow();
+        }
+        if (fault.kind() == Kind.REMOVE_DATABASE && target.promotes()) {
+            // The Sentinel group stays a member, so that promotions keep coming after the removal.
+            ChaosDatabase keep = target;
+            target = members.stream().filter(m -> m != keep).reduce((a, b) -> b).orElseThrow();
+        }
         if (fault.kind() == Kind.SLOW_COMMAND && active != null) {
             target = members.stream().filter(m -> m.name().equals(active.name())).findFirst().orElse(target);
         }
@@ -207,6 +251,7 @@ final class ChaosRun {
                 target.resetConnections();
                 inEffect.run();
             }
+            case PROMOTE -> log("promote %s: %s", target.name(), target.promote(inEffect));
             case SLOW_COMMAND -> {
                 List<Thread> scripts = target.busy(Duration.ofMillis(fault.holdMillis()));
                 effective[0] = target.awaitBusy(); // the script is running: a PING sent then goes unanswered

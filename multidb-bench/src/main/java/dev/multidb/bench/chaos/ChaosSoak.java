@@ -17,8 +17,11 @@ import dev.multidb.bench.chaos.FaultPlan.Kind;
  *
  * <pre>
  * java -cp multidb-bench/target/multidb-bench.jar dev.multidb.bench.chaos.ChaosSoak
- *      [--duration 2m] [--seed N] [--variants standalone-2,standalone-3,cluster-2] [--workers 8] [--rate 100]
+ *      [--duration 2m] [--seed N] [--variants standalone-2,standalone-3,cluster-2,secured-3] [--workers 8] [--rate 100]
  * </pre>
+ *
+ * <p>{@code secured-N}: TLS members with client certificates and an ACL user, the first (heaviest) one a Sentinel group
+ * (master, replica, three Sentinels; ACL user) whose master is also killed now and then so that its replica is promoted.
  */
 public final class ChaosSoak {
 
@@ -28,7 +31,7 @@ public final class ChaosSoak {
     public static void main(String[] args) throws Exception {
         Duration duration = Duration.ofMinutes(2);
         long seed = System.currentTimeMillis() % 100_000;
-        List<String> variants = List.of("standalone-2", "standalone-3", "cluster-2");
+        List<String> variants = List.of("standalone-2", "standalone-3", "cluster-2", "secured-3");
         int workers = 8;
         int rate = 100;
         for (int i = 0; i < args.length; i++) {
@@ -39,7 +42,7 @@ public final class ChaosSoak {
                 case "--workers" -> workers = Integer.parseInt(args[++i]);
                 case "--rate" -> rate = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
-                    System.out.println("usage: ChaosSoak [--duration 2m|600s] [--seed N] [--variants standalone-2,standalone-3,cluster-2]"
+                    System.out.println("usage: ChaosSoak [--duration 2m|600s] [--seed N] [--variants standalone-2,standalone-3,cluster-2,secured-3]"
                             + " [--workers 8] [--rate OPS_PER_SECOND_PER_WORKER]");
                     return;
                 }
@@ -49,14 +52,15 @@ public final class ChaosSoak {
         List<Outcome> outcomes = new ArrayList<>();
         for (String variant : variants) {
             String[] parts = variant.split("-");
-            if (parts.length != 2 || !(parts[0].equals("standalone") || parts[0].equals("cluster"))) {
-                throw new IllegalArgumentException("a variant is standalone-N or cluster-N, not '" + variant + "'");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("a variant is standalone-N, cluster-N or secured-N, not '" + variant + "'");
             }
+            ChaosRun.Topology topology = ChaosRun.Topology.of(parts[0]);
             int databases = Integer.parseInt(parts[1]);
             if (databases < 2 || databases > 3) {
                 throw new IllegalArgumentException("a variant has 2 or 3 databases, not " + databases + " ('" + variant + "')");
             }
-            Outcome outcome = new ChaosRun(variant, parts[0].equals("cluster"), databases, duration, seed, workers, rate).run();
+            Outcome outcome = new ChaosRun(variant, topology, databases, duration, seed, workers, rate).run();
             outcomes.add(outcome);
             print(outcome);
         }

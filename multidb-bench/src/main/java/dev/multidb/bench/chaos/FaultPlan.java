@@ -18,7 +18,9 @@ final class FaultPlan {
         KILL, FREEZE, BLACKHOLE, LATENCY, RESET, FLAP,
         /** A Lua busy loop on the active database (its target index is ignored), sent straight to its server(s). */
         SLOW_COMMAND,
-        ALL_DOWN, ADD_DATABASE, REMOVE_DATABASE;
+        ALL_DOWN, ADD_DATABASE, REMOVE_DATABASE,
+        /** SIGKILL of a Sentinel group's master: its replica is promoted inside the database (only with a Sentinel member). */
+        PROMOTE;
 
         String id() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
@@ -41,7 +43,8 @@ final class FaultPlan {
     private FaultPlan() {
     }
 
-    static List<Fault> draw(long seed, Duration duration) {
+    /** {@code withPromotions}: a member is a Sentinel group, so {@link Kind#PROMOTE} joins the deck. */
+    static List<Fault> draw(long seed, Duration duration, boolean withPromotions) {
         Random random = new Random(seed);
         long end = duration.toMillis() - 2_000;
         List<Fault> faults = new ArrayList<>();
@@ -50,11 +53,15 @@ final class FaultPlan {
         while (t < end) {
             if (deck.isEmpty()) {
                 deck.addAll(DECK);
+                if (withPromotions) {
+                    deck.add(Kind.PROMOTE);
+                }
                 Collections.shuffle(deck, random);
             }
             Kind kind = deck.remove(deck.size() - 1);
             long hold = switch (kind) {
                 case KILL -> between(random, 1_000, 4_000);
+                case PROMOTE -> 6_000; // about what the Sentinels take: down-after (3 s), the election, the restart
                 case FREEZE, BLACKHOLE -> between(random, 1_000, 3_000);
                 case LATENCY, FLAP -> between(random, 2_000, 5_000);
                 case ALL_DOWN -> between(random, 2_000, 4_000);

@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import dev.multidb.bench.chaos.ChaosRun.Applied;
 import dev.multidb.bench.chaos.FaultPlan.Kind;
 import dev.multidb.testkit.RedisServer;
+import dev.multidb.testkit.TestCertificates;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
@@ -41,8 +42,12 @@ final class Invariants {
 
     private final ApplicationWatch watch;
 
-    Invariants(Ledger ledger, List<ChaosDatabase> databases, List<Applied> faults, long begin, ApplicationWatch watch) {
+    private final TestCertificates certificates;
+
+    Invariants(Ledger ledger, List<ChaosDatabase> databases, List<Applied> faults, long begin, ApplicationWatch watch,
+            TestCertificates certificates) {
         this.ledger = ledger;
+        this.certificates = certificates;
         this.watch = watch;
         this.begin = begin;
         databases.forEach(db -> this.databases.put(db.name(), db));
@@ -52,7 +57,7 @@ final class Invariants {
     // ---------------------------------------------------------------- 1-4: the data
 
     List<Check> data() {
-        RedisClient direct = RedisClient.create();
+        RedisClient direct = ChaosDatabase.directClient(certificates);
         Map<RedisServer, StatefulRedisConnection<String, String>> connections = new HashMap<>();
         try {
             Reader reader = new Reader(direct, connections);
@@ -390,6 +395,36 @@ final class Invariants {
         return total;
     }
 
+    /**
+     * A promotion inside a Sentinel group is not the database failing: while the group's master is replaced (from its
+     * SIGKILL until the old master runs again, plus {@code settle}), traffic does not fail over away from the group.
+     * Checked for every promotion while the group was the active database.
+     */
+    Check promotionsKeepTheDatabase(Duration settle) {
+        long checked = 0;
+        long violations = 0;
+        List<String> examples = new ArrayList<>();
+        for (Applied f : faults) {
+            if (f.fault().kind() != Kind.PROMOTE || !f.hitActive()) {
+                continue;
+            }
+            checked++;
+            long until = f.healedNanos() + settle.toNanos();
+            for (Object[] s : ledger.switches) {
+                long at = (Long) s[0];
+                String change = String.valueOf(s[1]);
+                if (at >= f.appliedNanos() && at <= until && change.startsWith(f.target() + "->") && change.endsWith(" FAILOVER")) {
+                    violations++;
+                    example(examples, change + " " + (at - f.appliedNanos()) / 1_000_000 + " ms after the master's SIGKILL");
+                    break;
+                }
+            }
+        }
+        long others = faults.stream().filter(f -> f.fault().kind() == Kind.PROMOTE && !f.hitActive()).count();
+        return new Check("7", "a promotion inside the Sentinel group while it is active fails nothing over", checked, violations,
+                others + " more promotion(s) while another database was active" + (examples.isEmpty() ? "" : "; " + examples));
+    }
+
     /** Per fault: failed calls that started while it was on or within {@code settle} after it healed, by error. */
     String failuresDuring(Applied f, Duration settle) {
         Map<String, Integer> byError = new java.util.TreeMap<>();
@@ -461,6 +496,8 @@ final class Invariants {
             int connections = databases.values().stream().mapToInt(ChaosDatabase::openClientConnections).sum();
             Set<String> newSockets = new java.util.TreeSet<>(sockets.get());
             newSockets.removeAll(socketsBefore);
+            // A Sentinel group's proxies (in this JVM) also carry the Sentinels' and the replicas' connections.
+            newSockets = Sockets.without(newSockets, portsOf(ChaosDatabase::harnessProxyPorts), portsOf(ChaosDatabase::harnessServerPorts));
             leftovers = (threads.isEmpty() ? "" : "threads " + threads + " ") + (connections == 0 ? "" : connections + " connections ")
                     + (newSockets.isEmpty() ? "" : "new sockets in the JVM: " + Sockets.describe(newSockets));
             if (leftovers.isEmpty() || System.nanoTime() > deadline) {
@@ -472,10 +509,20 @@ final class Invariants {
                 leftovers.isEmpty() ? "0 threads, 0 connections on every database, no socket the JVM did not have before (" + socketsBefore.size() + ")" : leftovers);
     }
 
-    /** Threads of the soak itself and of the JDK's process handling, not the client's. */
+    private Set<Integer> portsOf(java.util.function.Function<ChaosDatabase, Set<Integer>> ports) {
+        Set<Integer> all = new HashSet<>();
+        databases.values().forEach(db -> all.addAll(ports.apply(db)));
+        return all;
+    }
+
+    /**
+     * Threads of the soak itself and of the JDK's process handling, not the client's; and Reactor's shared
+     * {@code parallel-N} scheduler (one daemon thread per core for the whole JVM, never per client), which Lettuce's
+     * Sentinel lookup starts with its {@code timeout()}.
+     */
     private static boolean harness(String name) {
         return name.startsWith("chaos-") || name.startsWith("faultproxy-") || name.equals("process reaper")
-                || name.equals("Attach Listener");
+                || name.equals("Attach Listener") || name.matches("parallel-\\d+");
     }
 
     /**
@@ -535,7 +582,7 @@ final class Invariants {
             for (int from = 0; from < keys.size(); from += 1_000) {
                 List<RedisFuture<String>> batch = new ArrayList<>();
                 for (String key : keys.subList(from, Math.min(keys.size(), from + 1_000))) {
-                    batch.add(connection(db.serverFor(key)).async().get(key));
+                    batch.add(connection(db, db.serverFor(key)).async().get(key));
                 }
                 if (!LettuceFutures.awaitAll(Duration.ofSeconds(30), batch.toArray(new RedisFuture[0]))) {
                     throw new IllegalStateException("reading from " + db.name() + " timed out");
@@ -548,11 +595,11 @@ final class Invariants {
         }
 
         List<String> list(ChaosDatabase db, String key) {
-            return connection(db.serverFor(key)).sync().lrange(key, 0, -1);
+            return connection(db, db.serverFor(key)).sync().lrange(key, 0, -1);
         }
 
-        private StatefulRedisConnection<String, String> connection(RedisServer server) {
-            return connections.computeIfAbsent(server, s -> client.connect(io.lettuce.core.RedisURI.create(s.uri())));
+        private StatefulRedisConnection<String, String> connection(ChaosDatabase db, RedisServer server) {
+            return connections.computeIfAbsent(server, s -> client.connect(db.direct(s)));
         }
     }
 }

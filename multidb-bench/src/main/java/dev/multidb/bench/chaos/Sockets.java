@@ -60,6 +60,30 @@ final class Sockets {
         return inodes.size() + " " + out;
     }
 
+    /**
+     * {@code inodes} without the TCP sockets whose local port is in {@code localPorts} or whose remote port is in
+     * {@code remotePorts} (as far as /proc/net tells; the others are kept).
+     */
+    static Set<String> without(Set<String> inodes, Set<Integer> localPorts, Set<Integer> remotePorts) {
+        Set<String> kept = new TreeSet<>(inodes);
+        if (localPorts.isEmpty() && remotePorts.isEmpty()) {
+            return kept;
+        }
+        for (String proto : List.of("tcp", "tcp6")) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/net/" + proto))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && kept.contains(f[9]) && (localPorts.contains(port(f[1])) || remotePorts.contains(port(f[2])))) {
+                        kept.remove(f[9]);
+                    }
+                }
+            } catch (IOException | RuntimeException unreadable) {
+                // keep what we cannot tell
+            }
+        }
+        return kept;
+    }
+
     private static int port(String hexAddress) {
         return Integer.parseInt(hexAddress.substring(hexAddress.indexOf(':') + 1), 16);
     }
