@@ -60,7 +60,9 @@ import dev.multidb.pubsub.PubSubSession;
  * there are lost. In particular, when the publisher fails over to the new database before this
  * subscriber has re-subscribed there (the publisher usually notices a failure first, because it
  * sends commands), everything it publishes in that gap is lost; so is what is published to the
- * old database after this session's old connection died. Once this session has re-subscribed on
+ * old database after this session's old connection died, and possibly the last message a server
+ * that then died abruptly acknowledged (Redis answers {@code PUBLISH} before it writes the message
+ * to the subscribers). Once this session has re-subscribed on
  * the database the publishers use, nothing further is lost.</li>
  * <li><b>Duplicates.</b> When the databases replicate to each other (Redis Enterprise
  * Active-Active), a message published during the overlap, when this session is subscribed on both

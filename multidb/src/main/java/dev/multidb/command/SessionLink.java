@@ -3,6 +3,7 @@ package dev.multidb.command;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 import io.lettuce.core.CommandListenerWriter;
 import io.lettuce.core.RedisChannelHandler;
@@ -43,8 +44,16 @@ final class SessionLink<K, V> {
     private int generation;
     private List<Entry<K, V>> waiting = new ArrayList<>();
 
-    /** A command waiting for the connection; {@code stateVersion} >= 0 for one that sets connection state. */
-    private record Entry<K, V>(RedisCommand<K, V, ?> command, int stateVersion, boolean raw) {
+    /**
+     * A command waiting for the connection; {@code stateVersion} >= 0 for one that sets connection
+     * state; {@code onSend}, if not null, is told the connection it goes on, just before it goes.
+     */
+    private record Entry<K, V>(RedisCommand<K, V, ?> command, int stateVersion, boolean raw,
+            Consumer<StatefulRedisConnection<K, V>> onSend) {
+
+        Entry(RedisCommand<K, V, ?> command, int stateVersion, boolean raw) {
+            this(command, stateVersion, raw, null);
+        }
     }
 
     SessionLink(DatabaseRuntime<K, V> database, SessionState state, PushListener push) {
@@ -87,9 +96,13 @@ final class SessionLink<K, V> {
         write(command, version, false);
     }
 
-    /** Writes a command below Lettuce's timeout (a blocking command, which sets its own). */
-    void writeUntimed(RedisCommand<K, V, ?> command) {
-        write(command, -1, true);
+    /**
+     * Writes a blocking command, below Lettuce's timeout (it sets its own). {@code onSend} is told
+     * the connection it goes on just before it goes, whether that one is open now or opens later
+     * (the command then waits): only then is it known which connection the command blocks.
+     */
+    void writeBlocking(RedisCommand<K, V, ?> command, Consumer<StatefulRedisConnection<K, V>> onSend) {
+        write(new Entry<>(command, -1, true, onSend));
     }
 
     /**
@@ -147,23 +160,27 @@ final class SessionLink<K, V> {
     }
 
     private void write(RedisCommand<K, V, ?> command, int stateVersion, boolean raw) {
+        write(new Entry<>(command, stateVersion, raw));
+    }
+
+    private void write(Entry<K, V> entry) {
         StatefulRedisConnection<K, V> current = connection;
-        if (isReady(current, stateVersion)) {
-            send(current, new Entry<>(command, stateVersion, raw));
+        if (isReady(current, entry.stateVersion)) {
+            send(current, entry);
             return;
         }
         synchronized (this) {
             current = connection;
-            if (isReady(current, stateVersion)) {
-                send(current, new Entry<>(command, stateVersion, raw));
+            if (isReady(current, entry.stateVersion)) {
+                send(current, entry);
                 return;
             }
             if (closed) {
-                command.completeExceptionally(new RedisException("the connection is closed"));
+                entry.command.completeExceptionally(new RedisException("the connection is closed"));
                 return;
             }
             ready = false;
-            waiting.add(new Entry<>(command, stateVersion, raw));
+            waiting.add(entry);
             if (!preparing) {
                 preparing = true;
                 prepare();
@@ -184,6 +201,9 @@ final class SessionLink<K, V> {
     private void send(StatefulRedisConnection<K, V> target, Entry<K, V> entry) {
         if (entry.stateVersion >= 0) {
             appliedVersion = entry.stateVersion;
+        }
+        if (entry.onSend != null) {
+            entry.onSend.accept(target);
         }
         writer(target, entry.raw).write(entry.command);
     }

@@ -14,7 +14,6 @@ import java.util.function.Consumer;
 
 import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushListener;
 import io.lettuce.core.internal.ExceptionFactory;
 import io.lettuce.core.protocol.CompleteableCommand;
@@ -227,18 +226,15 @@ final class SessionWriter<K, V> implements RedisChannelWriter, AttemptOwner<K, V
                     ExceptionFactory.createTimeoutException(limit)), limit.toNanos(), TimeUnit.NANOSECONDS);
         }
         ScheduledFuture<?> expiry = timer;
-        link.writeUntimed(routed);
-        StatefulRedisConnection<K, V> connection = link.connection();
-        if (connection != null) {
-            database.dedicated().blockingStarted(connection);
+        if (expiry != null) {
+            routed.onComplete((value, error) -> expiry.cancel(false));
         }
-        routed.onComplete((value, error) -> {
-            if (expiry != null) {
-                expiry.cancel(false);
-            }
-            if (connection != null) {
-                database.dedicated().blockingDone(connection);
-            }
+        // Registered on the connection it goes on, when it goes: the very first command of this
+        // connection waits while its physical connection opens, and a connection behind in state is
+        // replaced before what waits goes; leaving the database (also as busy) then ends it.
+        link.writeBlocking(routed, connection -> {
+            database.dedicated().blockingStarted(connection);
+            routed.onComplete((value, error) -> database.dedicated().blockingDone(connection));
         });
     }
 

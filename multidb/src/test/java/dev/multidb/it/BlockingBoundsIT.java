@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.lettuce.core.KeyValue;
+import io.lettuce.core.api.StatefulRedisConnection;
 
 import dev.multidb.CommandRetry;
 import dev.multidb.MultiDbClient;
@@ -57,6 +58,43 @@ class BlockingBoundsIT {
             assertThat(client.activeDatabase().name()).isEqualTo("secondary");
         } finally {
             primary.thaw();
+        }
+    }
+
+    /**
+     * Leaving a busy database (a stopped process looks busy) lets its commands drain, except the
+     * blocking ones, which end at once. On a {@code connect()} connection that holds as well for a
+     * BLPOP sent as the connection's very first command, which waited while its physical
+     * connection opened, as for one sent on a connection already open.
+     */
+    @Test
+    void aBlockingPopOnAConnectionEndsWhenItsBusyDatabaseIsLeftAlsoAsTheConnectionsFirstCommand() {
+        client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri())
+                .busyBudget(Duration.ofMillis(500)).autoFallbackInterval(Duration.ZERO).build());
+        try (StatefulRedisConnection<String, String> opened = client.connect();
+                StatefulRedisConnection<String, String> fresh = client.connect()) {
+            assertThat(opened.sync().ping()).isEqualTo("PONG");
+            // 60 s: far beyond the wait below, so only leaving the database can end them in time.
+            CompletableFuture<KeyValue<String, String>> onOpenConnection = opened.async().blpop(60, "jobs").toCompletableFuture();
+            CompletableFuture<KeyValue<String, String>> firstCommand = fresh.async().blpop(60, "jobs").toCompletableFuture();
+            await().atMost(Duration.ofSeconds(5)).until(() -> blockedClients(primary) == 2);
+
+            primary.freeze();
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> "secondary".equals(client.activeDatabase().name()));
+                assertThat(client.status().databases().get(0).lastFailure()).as("left as busy, not as dead").contains("busy budget");
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                    assertThat(onOpenConnection).as("BLPOP on a connection already open").isDone();
+                    assertThat(firstCommand).as("BLPOP as the connection's first command").isDone();
+                });
+                for (CompletableFuture<KeyValue<String, String>> pop : List.of(onOpenConnection, firstCommand)) {
+                    // The stopped server may still pop for it when it resumes: the caller is told so.
+                    assertThat(pop.handle((v, e) -> e instanceof CompletionException c ? c.getCause() : e).join())
+                            .isInstanceOf(OutcomeUnknownException.class).hasMessageContaining("BLPOP");
+                }
+            } finally {
+                primary.thaw();
+            }
         }
     }
 
