@@ -68,6 +68,7 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
     }
 
     private <T> void sendBlocking(RedisCommand<K, V, T> command, int attempt, DatabaseRuntime<K, V> database) {
+        long epoch = database.dedicated().blockingEpoch();
         RoutedCommand<K, V, T> routed = new RoutedCommand<>(command, database, attempt, this, false);
         Duration block = BlockingCommands.blockTime(command);
         ByteBuffer firstKey = command.getArgs() == null ? null : command.getArgs().getFirstEncodedKey();
@@ -90,10 +91,14 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
                     }
                 });
             }
-            // Zero blocks forever, so no timeout of its own: abandoning the database ends it (blockingStarted).
+            // Zero blocks forever, so no timeout of its own: abandoning the database ends it (blockingStarts).
             // Otherwise the blocking time plus the usual margin.
+            if (!database.dedicated().blockingStarts(connection, epoch)) {
+                database.dedicated().release(connection, true);
+                routed.completeExceptionally(new LeftBeforeSent(database.name()));
+                return;
+            }
             connection.setTimeout(block.isZero() ? Duration.ZERO : block.plus(database.commandTimeout()));
-            database.dedicated().blockingStarted(connection);
             routed.onComplete((value, failure) -> {
                 database.dedicated().blockingDone(connection);
                 connection.setTimeout(database.commandTimeout());

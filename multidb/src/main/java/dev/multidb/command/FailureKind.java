@@ -16,7 +16,10 @@ enum FailureKind {
     TIMEOUT,
     /** The database refused the command without executing it (CLUSTERDOWN, LOADING, …). */
     REFUSED,
-    /** No dedicated connection became free in time: nothing was sent, and the database is not to blame. */
+    /**
+     * No dedicated connection became free in time, or traffic left the database before a blocking command could be
+     * sent there: nothing was sent, and the database is not to blame.
+     */
     NO_CONNECTION,
     /** Anything else (e.g. the command could not be encoded): the caller's business. */
     OTHER;
@@ -49,7 +52,7 @@ enum FailureKind {
         if (error instanceof RejectedByServerException) {
             return REFUSED;
         }
-        if (error instanceof DedicatedLeases.NoConnectionInTime) {
+        if (error instanceof DedicatedLeases.NoConnectionInTime || error instanceof LeftBeforeSent) {
             return NO_CONNECTION;
         }
         if (error instanceof RedisCommandTimeoutException) {

@@ -3,7 +3,7 @@ package dev.multidb.command;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import io.lettuce.core.CommandListenerWriter;
 import io.lettuce.core.RedisChannelHandler;
@@ -46,10 +46,11 @@ final class SessionLink<K, V> {
 
     /**
      * A command waiting for the connection; {@code stateVersion} >= 0 for one that sets connection
-     * state; {@code onSend}, if not null, is told the connection it goes on, just before it goes.
+     * state; {@code onSend}, if not null, is told the connection it goes on, just before it goes,
+     * and may say it must not go.
      */
     private record Entry<K, V>(RedisCommand<K, V, ?> command, int stateVersion, boolean raw,
-            Consumer<StatefulRedisConnection<K, V>> onSend) {
+            Predicate<StatefulRedisConnection<K, V>> onSend) {
 
         Entry(RedisCommand<K, V, ?> command, int stateVersion, boolean raw) {
             this(command, stateVersion, raw, null);
@@ -99,9 +100,10 @@ final class SessionLink<K, V> {
     /**
      * Writes a blocking command, below Lettuce's timeout (it sets its own). {@code onSend} is told
      * the connection it goes on just before it goes, whether that one is open now or opens later
-     * (the command then waits): only then is it known which connection the command blocks.
+     * (the command then waits): only then is it known which connection the command blocks. If it
+     * answers {@code false}, the command is not sent (it fails the command itself).
      */
-    void writeBlocking(RedisCommand<K, V, ?> command, Consumer<StatefulRedisConnection<K, V>> onSend) {
+    void writeBlocking(RedisCommand<K, V, ?> command, Predicate<StatefulRedisConnection<K, V>> onSend) {
         write(new Entry<>(command, -1, true, onSend));
     }
 
@@ -202,8 +204,8 @@ final class SessionLink<K, V> {
         if (entry.stateVersion >= 0) {
             appliedVersion = entry.stateVersion;
         }
-        if (entry.onSend != null) {
-            entry.onSend.accept(target);
+        if (entry.onSend != null && !entry.onSend.test(target)) {
+            return; // it said no, and failed the command itself
         }
         writer(target, entry.raw).write(entry.command);
     }

@@ -232,9 +232,14 @@ final class SessionWriter<K, V> implements RedisChannelWriter, AttemptOwner<K, V
         // Registered on the connection it goes on, when it goes: the very first command of this
         // connection waits while its physical connection opens, and a connection behind in state is
         // replaced before what waits goes; leaving the database (also as busy) then ends it.
+        long epoch = database.dedicated().blockingEpoch();
         link.writeBlocking(routed, connection -> {
-            database.dedicated().blockingStarted(connection);
+            if (!database.dedicated().blockingStarts(connection, epoch)) {
+                routed.completeExceptionally(new LeftBeforeSent(database.name())); // retried where traffic went
+                return false;
+            }
             routed.onComplete((value, error) -> database.dedicated().blockingDone(connection));
+            return true;
         });
     }
 

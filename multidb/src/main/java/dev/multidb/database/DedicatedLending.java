@@ -26,6 +26,7 @@ public final class DedicatedLending<K, V> {
     /** Per-node dedicated connections lent out (cluster members; their connections are not pooled). */
     private final AtomicInteger clusterInUse = new AtomicInteger();
     private final Set<StatefulRedisConnection<K, V>> blocking = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicLong blockingEndings = new java.util.concurrent.atomic.AtomicLong();
 
     DedicatedLending(String database, Member<K, V> member, Duration commandTimeout,
             Supplier<CompletableFuture<StatefulRedisConnection<K, V>>> opener) {
@@ -68,9 +69,30 @@ public final class DedicatedLending<K, V> {
         return pool.inUse() || clusterInUse.get() > 0;
     }
 
-    /** A blocking command runs on {@code connection} until {@link #blockingDone}. */
-    public void blockingStarted(StatefulRedisConnection<K, V> connection) {
+    /**
+     * Taken when a blocking command is routed here, for {@link #blockingStarts}: how many times this database's
+     * blocking commands were ended so far (it was left).
+     */
+    public long blockingEpoch() {
+        return blockingEndings.get();
+    }
+
+    /**
+     * A blocking command routed here at {@code epoch} ({@link #blockingEpoch()}) is about to be sent on
+     * {@code connection}: it runs there until {@link #blockingDone}, unless this database's blocking commands were
+     * ended since it was routed (traffic left while it waited for a connection). Then it is not registered and
+     * must not be sent: {@code false}. (Otherwise a BLPOP without a time limit would wait on a database nobody
+     * ends it on.)
+     */
+    public boolean blockingStarts(StatefulRedisConnection<K, V> connection, long epoch) {
         blocking.add(connection);
+        // Added before this read, and endBlockingCommands counts before it walks the set: either it
+        // closes this connection, or this read sees its count and the command stays unsent.
+        if (blockingEndings.get() != epoch) {
+            blocking.remove(connection);
+            return false;
+        }
+        return true;
     }
 
     public void blockingDone(StatefulRedisConnection<K, V> connection) {
@@ -84,6 +106,7 @@ public final class DedicatedLending<K, V> {
 
     /** Ends every blocking command running now: their connections close. */
     void endBlockingCommands() {
+        blockingEndings.incrementAndGet();
         for (StatefulRedisConnection<K, V> connection : blocking) {
             connection.closeAsync();
         }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,9 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import dev.multidb.CommandRetry;
 import dev.multidb.MultiDbClient;
 import dev.multidb.OutcomeUnknownException;
+import dev.multidb.database.DedicatedLending;
+import dev.multidb.health.HealthCheck;
+import dev.multidb.testkit.FaultProxy;
 import dev.multidb.testkit.RedisServer;
 
 /** Nothing waits forever (DESIGN rule 11): blocking commands and the dedicated pool have bounds. */
@@ -58,6 +62,67 @@ class BlockingBoundsIT {
             assertThat(client.activeDatabase().name()).isEqualTo("secondary");
         } finally {
             primary.thaw();
+        }
+    }
+
+    /**
+     * A blocking pop that waits for a dedicated connection when traffic leaves its database as failed is not sent
+     * there once a connection frees up: leaving ended the blocking commands running there, and nobody would end
+     * this one (a BLPOP without a time limit would wait on a database no traffic goes to, and whatever it popped
+     * there later would be lost). It runs where traffic went. The database here is alive, only judged unhealthy
+     * (as a lag-aware check judges a lagging member), so a new connection to it opens at once.
+     */
+    @Test
+    void aBlockingPopWaitingForAConnectionWhenItsDatabaseIsLeftRunsWhereTrafficWent() {
+        AtomicBoolean primaryHealthy = new AtomicBoolean(true);
+        HealthCheck steered = target -> CompletableFuture.completedFuture(
+                !target.database().name().equals("primary") || primaryHealthy.get());
+        client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri())
+                .healthCheck(steered).autoFallbackInterval(Duration.ZERO).build());
+        // Every dedicated connection of the primary busy with a pop of its own, so the next one waits for a connection.
+        List<CompletableFuture<KeyValue<String, String>>> holders = new ArrayList<>();
+        for (int i = 0; i < DedicatedLending.POOL_SIZE; i++) {
+            holders.add(client.async().blpop(0, "hold:" + i).toCompletableFuture());
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> blockedClients(primary) == holders.size());
+        CompletableFuture<KeyValue<String, String>> waiting = client.async().blpop(0, "jobs").toCompletableFuture();
+
+        primaryHealthy.set(false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> holders.stream().allMatch(CompletableFuture::isDone));
+        assertThat(client.activeDatabase().name()).isEqualTo("secondary");
+        client.sync().lpush("jobs", "job-1");
+
+        assertThat(waiting).as("the pop ran on the secondary").succeedsWithin(Duration.ofSeconds(5))
+                .isEqualTo(KeyValue.just("jobs", "job-1"));
+        assertThat(blockedClients(primary)).as("nothing left blocking on the primary").isZero();
+    }
+
+    /**
+     * The same on a {@code connect()} connection: its first command, a blocking pop, waits while its physical
+     * connection to the primary opens (slowly, through a proxy with latency); traffic leaves the primary meanwhile.
+     * The pop is not sent there when that connection is ready, but where traffic went.
+     */
+    @Test
+    void aBlockingPopWaitingForItsConnectionToOpenWhenItsDatabaseIsLeftRunsWhereTrafficWent() {
+        AtomicBoolean primaryHealthy = new AtomicBoolean(true);
+        HealthCheck steered = target -> CompletableFuture.completedFuture(
+                !target.database().name().equals("primary") || primaryHealthy.get());
+        try (FaultProxy slow = FaultProxy.start(primary.host(), primary.port())) {
+            client = MultiDbClient.create(Fixtures.twoDatabases(slow.uri(), secondary.uri())
+                    .healthCheck(steered).autoFallbackInterval(Duration.ZERO).build());
+            // Opening a connection takes round trips (HELLO, CLIENT SETINFO): over a second at 300 ms each way,
+            // while the steered check (no round trip) fails the primary at its next probe, 200 ms at most.
+            slow.setLatency(Duration.ofMillis(300));
+            try (StatefulRedisConnection<String, String> fresh = client.connect()) {
+                CompletableFuture<KeyValue<String, String>> pop = fresh.async().blpop(0, "jobs").toCompletableFuture();
+                primaryHealthy.set(false);
+                await().atMost(Duration.ofSeconds(5)).until(() -> "secondary".equals(client.activeDatabase().name()));
+                client.sync().lpush("jobs", "job-1");
+
+                assertThat(pop).as("the pop ran on the secondary").succeedsWithin(Duration.ofSeconds(10))
+                        .isEqualTo(KeyValue.just("jobs", "job-1"));
+                assertThat(blockedClients(primary)).as("nothing left blocking on the primary").isZero();
+            }
         }
     }
 
