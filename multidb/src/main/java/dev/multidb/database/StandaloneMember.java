@@ -82,20 +82,26 @@ public final class StandaloneMember<K, V> implements Member<K, V> {
 
     /**
      * What the Sentinels' view says, or null when the group is down: its master is down for them too (s_down or
-     * o_down), no failover is under way and no replica they reach could be promoted. A master they see up (not
-     * noticed dead yet, or just promoted while our probe tried the old one) or a failover under way is the group
-     * replacing its master.
+     * o_down), no failover is under way and every replica is down for them too. A master they see up (not
+     * noticed dead yet, or just promoted while our probe tried the old one), a failover under way or a replica
+     * not down is the group replacing its master.
+     *
+     * <p>Down is the Sentinels' verdict (s_down, o_down), for replicas as for the master; "disconnected" is not:
+     * it only says a Sentinel's link to the node is being re-opened. The leader of a failover promotes the replica
+     * with {@code SLAVEOF NO ONE} and {@code CLIENT KILL TYPE normal|pubsub}, which cuts the other Sentinels' links
+     * to it: for a moment they show it "disconnected", see the old master down, and (not leading the failover) no
+     * failover flag. Counting that replica out made a probe then fail, and a promotion look like the group gone.
      */
-    private static String describeFailover(Map<String, String> master, List<Map<String, String>> replicas) {
+    static String describeFailover(Map<String, String> master, List<Map<String, String>> replicas) {
         String flags = master.getOrDefault("flags", "");
-        long reachable = replicas.stream().map(r -> r.getOrDefault("flags", ""))
-                .filter(f -> !f.contains("s_down") && !f.contains("o_down") && !f.contains("disconnected")).count();
+        long notDown = replicas.stream().map(r -> r.getOrDefault("flags", ""))
+                .filter(f -> !f.contains("s_down") && !f.contains("o_down")).count();
         boolean masterDown = flags.contains("s_down") || flags.contains("o_down");
-        if (masterDown && reachable == 0 && !flags.contains("failover")) {
+        if (masterDown && notDown == 0 && !flags.contains("failover")) {
             return null;
         }
         return "its master does not answer, and its Sentinels answer (master " + master.get("ip") + ":" + master.get("port")
-                + ", flags " + flags + ", " + reachable + " reachable replica(s)): the group is failing its master over";
+                + ", flags " + flags + ", " + notDown + " replica(s) not down): the group is failing its master over";
     }
 
     @Override
