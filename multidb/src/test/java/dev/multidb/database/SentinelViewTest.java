@@ -44,9 +44,17 @@ class SentinelViewTest {
     }
 
     @Test
-    void aFailoverUnderWayIsNoFailure() {
+    void aFailoverPromotingAReplicaIsNoFailure() {
         assertThat(StandaloneMember.describeFailover(master("s_down,o_down,master,disconnected,failover_in_progress"),
-                replica("s_down,slave,disconnected"))).contains("failover_in_progress");
+                replica("slave,promoted"))).contains("failover_in_progress");
+    }
+
+    @Test
+    void aFailoverWithEveryReplicaDownIsTheGroupGone() {
+        // A Sentinel that lost the leader election keeps its failover flag until its election timeout: nothing
+        // can be promoted all the same.
+        assertThat(StandaloneMember.describeFailover(master("s_down,o_down,master,disconnected,failover_in_progress"),
+                replica("s_down,slave,disconnected"))).isNull();
     }
 
     @Test
