@@ -81,21 +81,32 @@ public final class StandaloneMember<K, V> implements Member<K, V> {
     }
 
     /**
-     * What the Sentinels' view says, or null when the group is down: its master is down for them too (s_down or
-     * o_down), no failover is under way and no replica they reach could be promoted. A master they see up (not
-     * noticed dead yet, or just promoted while our probe tried the old one) or a failover under way is the group
-     * replacing its master.
+     * What the Sentinels' view says, or null when the group is down: its master and every replica are down for
+     * them too (s_down or o_down). A master they see up (not noticed dead yet, or just promoted while our probe
+     * tried the old one) or a replica not down (one to promote, or being promoted) is the group replacing its
+     * master.
+     *
+     * <p>Down is the Sentinels' verdict (s_down, o_down), for replicas as for the master; "disconnected" is not:
+     * it only says a Sentinel's link to the node is being re-opened. The leader of a failover promotes the replica
+     * with {@code SLAVEOF NO ONE} and {@code CLIENT KILL TYPE normal|pubsub}, which cuts the other Sentinels' links
+     * to it: for a moment they show it "disconnected", see the old master down, and (not leading) no failover
+     * flag. Counting that replica out made a probe then fail, and a promotion look like the group gone.
+     *
+     * <p>A failover flag is no sign of a promotion to come when every replica is down: a failover can only promote
+     * a replica that answers. With the whole group gone, a Sentinel that lost the leader election keeps its
+     * "failover_in_progress" until its election timeout (up to the failover timeout) and only then aborts;
+     * trusting the flag kept such a group "busy" for seconds after every Sentinel called all its nodes down.
      */
-    private static String describeFailover(Map<String, String> master, List<Map<String, String>> replicas) {
+    static String describeFailover(Map<String, String> master, List<Map<String, String>> replicas) {
         String flags = master.getOrDefault("flags", "");
-        long reachable = replicas.stream().map(r -> r.getOrDefault("flags", ""))
-                .filter(f -> !f.contains("s_down") && !f.contains("o_down") && !f.contains("disconnected")).count();
+        long notDown = replicas.stream().map(r -> r.getOrDefault("flags", ""))
+                .filter(f -> !f.contains("s_down") && !f.contains("o_down")).count();
         boolean masterDown = flags.contains("s_down") || flags.contains("o_down");
-        if (masterDown && reachable == 0 && !flags.contains("failover")) {
+        if (masterDown && notDown == 0) {
             return null;
         }
         return "its master does not answer, and its Sentinels answer (master " + master.get("ip") + ":" + master.get("port")
-                + ", flags " + flags + ", " + reachable + " reachable replica(s)): the group is failing its master over";
+                + ", flags " + flags + ", " + notDown + " replica(s) not down): the group is failing its master over";
     }
 
     @Override

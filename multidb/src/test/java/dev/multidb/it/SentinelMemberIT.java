@@ -11,17 +11,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.multidb.ActiveDatabaseChangedEvent;
+import dev.multidb.CircuitStateChangedEvent;
 import dev.multidb.DatabaseConfig;
 import dev.multidb.MultiDbClient;
 import dev.multidb.MultiDbConfig;
 import dev.multidb.MultiDbEvent;
-import dev.multidb.SwitchReason;
 import dev.multidb.testkit.RedisSentinelGroup;
 import dev.multidb.testkit.RedisServer;
 
 /**
  * A member database that is a Redis Sentinel group ({@code redis-sentinel://…#master}): commands go to the master
- * the Sentinels name, follow a promotion, and the whole group going away is a database failure.
+ * the Sentinels name, follow a promotion without a switch, and the whole group going away is a database failure.
  */
 class SentinelMemberIT {
 
@@ -70,7 +70,7 @@ class SentinelMemberIT {
     }
 
     @Test
-    void afterAPromotionInsideTheGroup_writesGoToTheNewMaster_andTheGroupStaysOrComesBackActive() {
+    void afterAPromotionInsideTheGroup_writesGoToTheNewMaster_withoutASwitch() {
         client.sync().set("before", "1");
         RedisServer oldMaster = group.master();
         long started = System.nanoTime();
@@ -85,11 +85,12 @@ class SentinelMemberIT {
         });
         assertThat(newMaster.command("GET", "before")).as("replicated before the kill").isEqualTo("1");
         List<ActiveDatabaseChangedEvent> switches = recorder.of(ActiveDatabaseChangedEvent.class);
-        // Usually no switch at all (the health checks ask the Sentinels and tolerate the promotion within the busy
-        // budget); under load a probe still fails now and then and traffic goes to west and back: not there yet (README).
-        assertThat(switches).allMatch(e -> e.reason() == SwitchReason.FAILOVER || e.reason() == SwitchReason.FALLBACK);
         System.out.println("sentinel promotion: writes on the new master " + Duration.ofNanos(System.nanoTime() - started).toMillis()
                 + " ms after the kill; switches meanwhile: " + switches.stream().map(e -> e.reason() + "->" + e.newDatabase().name()).toList());
+        // The health checks ask the Sentinels and tolerate the promotion within the busy budget, including the moment
+        // the failover leader's CLIENT KILL on the promoted replica makes the other Sentinels show it "disconnected".
+        assertThat(switches).as("a promotion inside the group is not the database failing").isEmpty();
+        assertThat(recorder.of(CircuitStateChangedEvent.class)).as("nor a circuit opening").isEmpty();
     }
 
     @Test
