@@ -81,7 +81,12 @@ public final class TcpProgress {
      */
     public static boolean peerClosed(StatefulConnection<?, ?> connection) {
         try {
-            Channel channel = channelOf(connection);
+            DefaultEndpoint endpoint = endpointOf(connection);
+            if (endpoint == null) {
+                // No socket of its own to read (a cluster connection's are its nodes'): no telling, unless it is closed.
+                return !connection.isOpen();
+            }
+            Channel channel = (Channel) ENDPOINT_CHANNEL.get(endpoint);
             if (channel == null || !channel.isActive()) {
                 return true; // Lettuce already took it down
             }
@@ -148,13 +153,19 @@ public final class TcpProgress {
 
     /** The Netty channel under a standalone Lettuce connection, or {@code null}. */
     private static Channel channelOf(StatefulConnection<?, ?> connection) throws ReflectiveOperationException {
+        DefaultEndpoint endpoint = endpointOf(connection);
+        return endpoint == null ? null : (Channel) ENDPOINT_CHANNEL.get(endpoint);
+    }
+
+    /** The endpoint that owns the connection's one socket, or {@code null} (a cluster connection has none of its own). */
+    private static DefaultEndpoint endpointOf(StatefulConnection<?, ?> connection) throws ReflectiveOperationException {
         if (ENDPOINT_CHANNEL == null || !(connection instanceof RedisChannelHandler<?, ?> handler)) {
             return null;
         }
         Object writer = handler.getChannelWriter();
         for (int depth = 0; depth < 4 && writer != null; depth++) {
             if (writer instanceof DefaultEndpoint endpoint) {
-                return (Channel) ENDPOINT_CHANNEL.get(endpoint);
+                return endpoint;
             }
             writer = delegateOf(writer);
         }

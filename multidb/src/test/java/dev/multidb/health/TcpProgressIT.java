@@ -52,6 +52,28 @@ class TcpProgressIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> TcpProgress.peerClosed(connection));
     }
 
+    /**
+     * A Redis Cluster connection spreads its commands over node connections whose sockets this cannot see: no
+     * telling, so leaving its database counts as a cut (writes in flight may still land late), never as the peer
+     * having closed it. (Found by the chaos soak: taking it for closed let cut idempotent writes be re-sent to
+     * another database while the busy cluster still applied them, a second later.)
+     */
+    @Test
+    void aClusterConnectionWhoseSocketsItCannotSeeIsNotTakenForClosedByItsPeer() {
+        try (dev.multidb.testkit.RedisCluster cluster = dev.multidb.testkit.RedisCluster.start(3)) {
+            io.lettuce.core.cluster.RedisClusterClient clusterClient = io.lettuce.core.cluster.RedisClusterClient.create(cluster.uri());
+            try {
+                var clusterConnection = clusterClient.connect();
+                assertThat(clusterConnection.sync().set("k", "v")).isEqualTo("OK");
+                assertThat(TcpProgress.peerClosed(clusterConnection)).isFalse();
+                clusterConnection.close();
+                assertThat(TcpProgress.peerClosed(clusterConnection)).as("closed: nothing it carried can land late").isTrue();
+            } finally {
+                clusterClient.shutdown();
+            }
+        }
+    }
+
     /** The server's FIN arrived (state 08, CLOSE_WAIT) before Lettuce noticed: the kernel's table tells. */
     @Test
     void aSocketInCloseWaitWasClosedByThePeer() {
