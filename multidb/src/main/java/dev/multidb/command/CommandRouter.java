@@ -70,6 +70,12 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
     private <T> void sendBlocking(RedisCommand<K, V, T> command, int attempt, DatabaseRuntime<K, V> database) {
         long epoch = database.dedicated().blockingEpoch();
         RoutedCommand<K, V, T> routed = new RoutedCommand<>(command, database, attempt, this, false);
+        if (!attempts.isActive(database)) {
+            // Traffic moved between choosing this database and reading its count of leaves (which the
+            // switch raises after it moves traffic): the count cannot tell, so do not go there at all.
+            routed.completeExceptionally(BlockingNotSent.left(database.name()));
+            return;
+        }
         Duration block = BlockingCommands.blockTime(command);
         ByteBuffer firstKey = command.getArgs() == null ? null : command.getArgs().getFirstEncodedKey();
         int slot = firstKey == null ? 0 : SlotHash.getSlot(firstKey);
@@ -80,6 +86,11 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
             }
             if (command.isDone()) {
                 database.dedicated().release(connection, true); // the caller gave up meanwhile: pop nothing
+                return;
+            }
+            if (!database.dedicated().blockingStarts(connection, epoch)) {
+                database.dedicated().release(connection, true);
+                routed.completeExceptionally(BlockingNotSent.left(database.name()));
                 return;
             }
             if (command instanceof CompletableFuture<?> future) {
@@ -93,11 +104,6 @@ public final class CommandRouter<K, V> implements AttemptOwner<K, V> {
             }
             // Zero blocks forever, so no timeout of its own: abandoning the database ends it (blockingStarts).
             // Otherwise the blocking time plus the usual margin.
-            if (!database.dedicated().blockingStarts(connection, epoch)) {
-                database.dedicated().release(connection, true);
-                routed.completeExceptionally(new LeftBeforeSent(database.name()));
-                return;
-            }
             connection.setTimeout(block.isZero() ? Duration.ZERO : block.plus(database.commandTimeout()));
             routed.onComplete((value, failure) -> {
                 database.dedicated().blockingDone(connection);

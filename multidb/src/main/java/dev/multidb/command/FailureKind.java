@@ -52,7 +52,7 @@ enum FailureKind {
         if (error instanceof RejectedByServerException) {
             return REFUSED;
         }
-        if (error instanceof DedicatedLeases.NoConnectionInTime || error instanceof LeftBeforeSent) {
+        if (error instanceof DedicatedLeases.NoConnectionInTime || error instanceof BlockingNotSent) {
             return NO_CONNECTION;
         }
         if (error instanceof RedisCommandTimeoutException) {

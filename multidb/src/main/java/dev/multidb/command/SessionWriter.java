@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -233,14 +234,35 @@ final class SessionWriter<K, V> implements RedisChannelWriter, AttemptOwner<K, V
         // connection waits while its physical connection opens, and a connection behind in state is
         // replaced before what waits goes; leaving the database (also as busy) then ends it.
         long epoch = database.dedicated().blockingEpoch();
+        if (!router.attempts().isActive(database)) {
+            // Traffic moved between choosing this database and reading its count of leaves: do not go there.
+            routed.completeExceptionally(BlockingNotSent.left(database.name()));
+            return;
+        }
         link.writeBlocking(routed, connection -> {
+            if (routed.command.isCancelled()) {
+                failLater(routed, BlockingNotSent.cancelled(database.name())); // the caller gave up while it waited: pop nothing
+                return false;
+            }
             if (!database.dedicated().blockingStarts(connection, epoch)) {
-                routed.completeExceptionally(new LeftBeforeSent(database.name())); // retried where traffic went
+                failLater(routed, BlockingNotSent.left(database.name())); // retried where traffic went
                 return false;
             }
             routed.onComplete((value, error) -> database.dedicated().blockingDone(connection));
             return true;
         });
+    }
+
+    /**
+     * Fails an attempt off the link's lock (the link asks whether to send while it holds it): what the failure
+     * sets off (a retry, the caller's callbacks) may write to the link again.
+     */
+    private void failLater(RoutedCommand<K, V, ?> routed, Throwable error) {
+        try {
+            router.attempts().scheduler().execute(() -> routed.completeExceptionally(error));
+        } catch (RejectedExecutionException closing) {
+            routed.completeExceptionally(error);
+        }
     }
 
     @Override

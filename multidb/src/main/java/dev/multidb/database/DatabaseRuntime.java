@@ -309,6 +309,7 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
 
     @Override
     public void leave() {
+        dedicated.left(); // first: a blocking command routed here and not yet sent is not sent now
         if (!serverBusy) {
             abandonCommandConnection();
             return;

@@ -26,7 +26,7 @@ public final class DedicatedLending<K, V> {
     /** Per-node dedicated connections lent out (cluster members; their connections are not pooled). */
     private final AtomicInteger clusterInUse = new AtomicInteger();
     private final Set<StatefulRedisConnection<K, V>> blocking = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.atomic.AtomicLong blockingEndings = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong leaves = new java.util.concurrent.atomic.AtomicLong();
 
     DedicatedLending(String database, Member<K, V> member, Duration commandTimeout,
             Supplier<CompletableFuture<StatefulRedisConnection<K, V>>> opener) {
@@ -70,28 +70,34 @@ public final class DedicatedLending<K, V> {
     }
 
     /**
-     * Taken when a blocking command is routed here, for {@link #blockingStarts}: how many times this database's
-     * blocking commands were ended so far (it was left).
+     * Taken when a blocking command is routed here, for {@link #blockingStarts}: how many times traffic left this
+     * database so far ({@link #left()}).
      */
     public long blockingEpoch() {
-        return blockingEndings.get();
+        return leaves.get();
+    }
+
+    /**
+     * Traffic left this database: blocking commands routed here before and not yet sent must not be sent. Called
+     * before {@link #endBlockingCommands()} ends those already running.
+     */
+    void left() {
+        leaves.incrementAndGet();
     }
 
     /**
      * A blocking command routed here at {@code epoch} ({@link #blockingEpoch()}) is about to be sent on
-     * {@code connection}: it runs there until {@link #blockingDone}, unless this database's blocking commands were
-     * ended since it was routed (traffic left while it waited for a connection). Then it is not registered and
-     * must not be sent: {@code false}. (Otherwise a BLPOP without a time limit would wait on a database nobody
-     * ends it on.)
+     * {@code connection}: it runs there until {@link #blockingDone}, unless traffic left this database since it
+     * was routed (while it waited for a connection). Then it is not registered and must not be sent: {@code false}.
+     * (Otherwise a BLPOP without a time limit would wait on a database nobody ends it on.)
      */
-    public boolean blockingStarts(StatefulRedisConnection<K, V> connection, long epoch) {
-        blocking.add(connection);
-        // Added before this read, and endBlockingCommands counts before it walks the set: either it
-        // closes this connection, or this read sees its count and the command stays unsent.
-        if (blockingEndings.get() != epoch) {
-            blocking.remove(connection);
+    public synchronized boolean blockingStarts(StatefulRedisConnection<K, V> connection, long epoch) {
+        // Under the same lock as leaving: either the leave came first (refused here), or it comes after
+        // the registration and ends this command with the others.
+        if (leaves.get() != epoch) {
             return false;
         }
+        blocking.add(connection);
         return true;
     }
 
@@ -105,8 +111,7 @@ public final class DedicatedLending<K, V> {
     }
 
     /** Ends every blocking command running now: their connections close. */
-    void endBlockingCommands() {
-        blockingEndings.incrementAndGet();
+    synchronized void endBlockingCommands() {
         for (StatefulRedisConnection<K, V> connection : blocking) {
             connection.closeAsync();
         }

@@ -74,6 +74,10 @@ public final class HealthCheckRunner {
             CompletableFuture<HealthResult> result) {
         long started = System.nanoTime();
         probeOnce(db).whenComplete((ok, error) -> {
+            if (unwrap(error) instanceof RejectedExecutionException closing) {
+                result.completeExceptionally(closing); // the client closed meanwhile: no verdict
+                return;
+            }
             if (unwrap(error) instanceof ServerBusyException busy) {
                 // Neither a pass nor a failure: the controller weighs it against the busy budget.
                 result.complete(new HealthResult(false, -1, busy, true));
@@ -115,19 +119,24 @@ public final class HealthCheckRunner {
     private CompletableFuture<Boolean> probeOnce(DatabaseRuntime<?, ?> db) {
         CompletableFuture<Boolean> probe = new CompletableFuture<>();
         long bound = timeoutNanos + (db.healthConnection().isOpen() ? 0 : connectTimeoutNanos);
+        // The connection this probe used: only that one is dropped when it fails (probes of one
+        // database may overlap, and another may already be on a fresh connection), and only its
+        // socket is evidence of a busy server.
+        AtomicReference<StatefulConnection<String, String>> used = new AtomicReference<>();
         AtomicReference<ScheduledFuture<?>> timeout = new AtomicReference<>(
-                scheduler.schedule(() -> probe.completeExceptionally(unanswered(db, bound)), bound, TimeUnit.NANOSECONDS));
+                scheduler.schedule(() -> probe.completeExceptionally(unanswered(db, bound, used.get())), bound, TimeUnit.NANOSECONDS));
         // The health connection lost (reset under the probe, or while it opened, as when a proxy or
         // load balancer restarts): judge the server on a fresh connection, once, not the dead
         // socket, with a bound of its own that allows for opening it.
-        // The connection this probe used: only that one is dropped when it fails (probes of one
-        // database may overlap, and another may already be on a fresh connection).
-        AtomicReference<StatefulConnection<String, String>> used = new AtomicReference<>();
         Supplier<CompletableFuture<Boolean>> onAFreshConnection = () -> {
+            if (probe.isDone()) {
+                return CompletableFuture.<Boolean>failedFuture(new IllegalStateException("probe already judged")); // timed out
+            }
             long again = timeoutNanos + connectTimeoutNanos;
             if (timeout.get().cancel(false)) {
                 try {
-                    timeout.set(scheduler.schedule(() -> probe.completeExceptionally(unanswered(db, again)), again, TimeUnit.NANOSECONDS));
+                    timeout.set(scheduler.schedule(() -> probe.completeExceptionally(unanswered(db, again, used.get())), again,
+                            TimeUnit.NANOSECONDS));
                 } catch (RejectedExecutionException closing) {
                     return CompletableFuture.<Boolean>failedFuture(closing); // the client closed meanwhile: no verdict
                 }
@@ -139,11 +148,11 @@ public final class HealthCheckRunner {
         };
         db.healthConnection().get().handle((connection, openError) -> {
             if (openError != null) {
-                return connectionLost(openError) ? onAFreshConnection.get() : CompletableFuture.<Boolean>failedFuture(openError);
+                return brokenUnderIt(openError) ? onAFreshConnection.get() : CompletableFuture.<Boolean>failedFuture(openError);
             }
             used.set(connection);
             return runChecks(db, connection).handle((ok, error) -> {
-                if (error == null || (connection.isOpen() && !connectionLost(error))) {
+                if (error == null || (connection.isOpen() && !TcpProgress.peerClosed(connection) && !brokenUnderIt(error))) {
                     return error == null ? CompletableFuture.completedFuture(ok) : CompletableFuture.<Boolean>failedFuture(error);
                 }
                 // A reset fails the probe's command before Lettuce has closed the connection:
@@ -155,7 +164,7 @@ public final class HealthCheckRunner {
             timeout.get().cancel(false);
             if (error != null) {
                 // The check's own command may time out first (its connection has the same timeout).
-                probe.completeExceptionally(unwrap(error) instanceof RedisCommandTimeoutException ? unanswered(db, bound) : error);
+                probe.completeExceptionally(unwrap(error) instanceof RedisCommandTimeoutException ? unanswered(db, bound, used.get()) : error);
             } else {
                 probe.complete(ok);
             }
@@ -174,8 +183,7 @@ public final class HealthCheckRunner {
      * system says it acknowledged the probe ({@link TcpProgress}); otherwise it timed out, which
      * is what a dead host, a cut network, or a platform without that evidence looks like.
      */
-    private static Exception unanswered(DatabaseRuntime<?, ?> db, long boundNanos) {
-        StatefulConnection<String, String> connection = db.healthConnection().current();
+    private static Exception unanswered(DatabaseRuntime<?, ?> db, long boundNanos, StatefulConnection<String, String> connection) {
         if (connection != null && TcpProgress.of(connection) == TcpProgress.Evidence.ACKNOWLEDGED) {
             return new ServerBusyException("database '" + db.name() + "' acknowledged the health probe but did not"
                     + " answer it within " + Duration.ofNanos(boundNanos).toMillis() + " ms: it is busy (or stopped)");
@@ -184,19 +192,23 @@ public final class HealthCheckRunner {
     }
 
     /**
-     * The probe failed because an established connection broke (reset by the peer, or closed under it), not because
-     * the server answered something or could not be reached: an I/O error in the cause chain, and no failure to
-     * connect (refused, or timed out: a dead host is judged at once, not given a second connect timeout).
+     * The probe failed because its connection broke under it (reset by the peer, or closed before it
+     * was up), not because the server answered something or could not be reached: a reset, a channel
+     * closed under a write, or a connection closed during its handshake, in the cause chain. A refused
+     * or timed-out connect is not (a dead host is judged at once, not given a second connect timeout),
+     * and neither is an error of a check's own (a REST call's).
      */
-    static boolean connectionLost(Throwable error) {
-        boolean io = false;
+    static boolean brokenUnderIt(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.net.ConnectException) {
-                return false;
+            String message = String.valueOf(t.getMessage());
+            if (t instanceof java.nio.channels.ClosedChannelException
+                    || (t instanceof java.net.SocketException && !(t instanceof java.net.ConnectException)
+                            && message.toLowerCase(java.util.Locale.ROOT).contains("reset"))
+                    || message.startsWith("Connection closed prematurely")) {
+                return true;
             }
-            io |= t instanceof java.io.IOException;
         }
-        return io;
+        return false;
     }
 
     private CompletableFuture<Boolean> runChecks(DatabaseRuntime<?, ?> db, StatefulConnection<String, String> connection) {
