@@ -71,6 +71,9 @@ public final class TcpProgress {
         return Evidence.UNKNOWN;
     }
 
+    /** How many readings of the tables must all miss a socket before it counts as reset. */
+    private static final int ABSENT_READINGS = 3;
+
     /** TCP_CLOSE_WAIT in {@code /proc/net/tcp}: the peer closed its side (sent FIN). */
     private static final int STATE_CLOSE_WAIT = 0x08;
 
@@ -100,20 +103,31 @@ public final class TcpProgress {
                     || !(channel.remoteAddress() instanceof InetSocketAddress remote)) {
                 return false;
             }
-            boolean readable = false;
-            for (Path table : TABLES) {
-                if (!Files.isReadable(table)) {
-                    continue;
-                }
-                readable = true;
-                for (String line : Files.readAllLines(table)) {
-                    Boolean closed = closedByPeer(line, local.getPort(), remote.getPort());
-                    if (closed != null) {
-                        return closed;
+            // Not in the table means reset by the peer. But the kernel writes the table in chunks while
+            // sockets come and go, so one reading can skip a line: absent from every one of a few
+            // readings, it is gone.
+            for (int reading = 0; reading < ABSENT_READINGS; reading++) {
+                boolean readable = false;
+                for (Path table : TABLES) {
+                    if (!Files.isReadable(table)) {
+                        continue;
+                    }
+                    readable = true;
+                    for (String line : Files.readAllLines(table)) {
+                        Boolean closed = closedByPeer(line, local.getPort(), remote.getPort());
+                        if (closed != null) {
+                            return closed;
+                        }
                     }
                 }
+                if (!readable) {
+                    return false; // no telling
+                }
+                if (!channel.isActive()) {
+                    return true; // Lettuce took it down meanwhile
+                }
             }
-            return readable; // not in the table: reset by the peer
+            return true;
         } catch (IOException | ReflectiveOperationException | RuntimeException unreadable) {
             return false;
         }
