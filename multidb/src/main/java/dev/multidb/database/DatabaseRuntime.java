@@ -294,6 +294,11 @@ public final class DatabaseRuntime<K, V> implements ManagedDatabase {
     }
 
     private static boolean cutsLiveConnection(StatefulConnection<?, ?> connection) {
+        if (connection instanceof io.lettuce.core.cluster.api.StatefulRedisClusterConnection<?, ?>) {
+            // Its isOpen() speaks for its seed node only (a dead seed says closed while other nodes
+            // still run commands), and its node sockets are out of reach: no telling, so a cut.
+            return true;
+        }
         return connection != null && connection.isOpen() && !TcpProgress.peerClosed(connection);
     }
 

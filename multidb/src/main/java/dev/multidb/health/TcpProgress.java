@@ -11,7 +11,6 @@ import java.util.List;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.internal.AsyncConnectionProvider;
 import io.lettuce.core.protocol.DefaultEndpoint;
 import io.netty.channel.Channel;
 
@@ -87,13 +86,9 @@ public final class TcpProgress {
         try {
             DefaultEndpoint endpoint = endpointOf(connection);
             if (endpoint == null) {
-                // No socket of its own (a cluster connection's are its nodes'): closed by the peer when every node
-                // connection is; no telling (a cut) when they cannot be reached.
-                if (!connection.isOpen()) {
-                    return true;
-                }
-                List<StatefulConnection<?, ?>> nodes = nodeConnectionsOf(connection);
-                return nodes != null && nodes.stream().allMatch(TcpProgress::peerClosed);
+                // No socket of its own to read (a cluster connection's are its nodes', and its isOpen()
+                // speaks for its seed node's only): no telling, so closing it counts as a cut.
+                return false;
             }
             Channel channel = (Channel) ENDPOINT_CHANNEL.get(endpoint);
             if (channel == null || !channel.isActive()) {
@@ -175,66 +170,6 @@ public final class TcpProgress {
     private static Channel channelOf(StatefulConnection<?, ?> connection) throws ReflectiveOperationException {
         DefaultEndpoint endpoint = endpointOf(connection);
         return endpoint == null ? null : (Channel) ENDPOINT_CHANNEL.get(endpoint);
-    }
-
-    /**
-     * The node connections of a Redis Cluster connection (Lettuce keeps them in its connection provider, which has
-     * no public accessor), or {@code null} when {@code connection} is none or they cannot be reached.
-     */
-    private static List<StatefulConnection<?, ?>> nodeConnectionsOf(StatefulConnection<?, ?> connection)
-            throws ReflectiveOperationException {
-        if (!(connection instanceof RedisChannelHandler<?, ?> handler)) {
-            return null;
-        }
-        // Lettuce's ClusterDistributionChannelWriter (package-private) holds the provider, under expiry wrappers.
-        Object provider = null;
-        Object writer = handler.getChannelWriter();
-        for (int depth = 0; depth < 4 && writer != null && provider == null; depth++) {
-            Method getter = declaredMethod(writer.getClass(), "getClusterConnectionProvider");
-            if (getter != null) {
-                getter.setAccessible(true);
-                provider = getter.invoke(writer);
-            } else {
-                writer = delegateOf(writer);
-            }
-        }
-        Field field = provider == null ? null : declaredField(provider.getClass(), "connectionProvider");
-        if (field == null) {
-            return null;
-        }
-        field.setAccessible(true);
-        if (!(field.get(provider) instanceof AsyncConnectionProvider<?, ?, ?> nodes)) {
-            return null;
-        }
-        List<StatefulConnection<?, ?>> found = new java.util.ArrayList<>();
-        nodes.forEach(node -> {
-            if (node instanceof StatefulConnection<?, ?> nodeConnection) {
-                found.add(nodeConnection);
-            }
-        });
-        return found;
-    }
-
-    private static Method declaredMethod(Class<?> type, String name) {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            for (Method method : c.getDeclaredMethods()) {
-                if (method.getName().equals(name) && method.getParameterCount() == 0) {
-                    return method;
-                }
-            }
-        }
-        return null;
-    }
-
-    private static Field declaredField(Class<?> type, String name) {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            try {
-                return c.getDeclaredField(name);
-            } catch (NoSuchFieldException notHere) {
-                // look in the superclass
-            }
-        }
-        return null;
     }
 
     /** The endpoint that owns the connection's one socket, or {@code null} (a cluster connection has none of its own). */
