@@ -258,12 +258,19 @@ abstract class ChaosDatabase implements AutoCloseable {
         return name;
     }
 
-    private static final class Standalone extends ChaosDatabase {
-        private final RedisServer server = RedisServer.start(DURABLE);
-        private final FaultProxy proxy = FaultProxy.start(server.host(), server.port());
+    /** One server behind one proxy (the secured variant's members are these too, with TLS and an ACL user). */
+    private static class Standalone extends ChaosDatabase {
+        final RedisServer server;
+        final FaultProxy proxy;
 
         Standalone(String name) {
+            this(name, RedisServer.start(DURABLE));
+        }
+
+        Standalone(String name, RedisServer server) {
             super(name);
+            this.server = server;
+            this.proxy = FaultProxy.start(server.host(), server.port());
         }
 
         @Override
@@ -299,19 +306,19 @@ abstract class ChaosDatabase implements AutoCloseable {
     }
 
     /** TLS only, client certificates required, ACL user; every client connection through a proxy. */
-    private static final class Secured extends ChaosDatabase {
+    private static final class Secured extends Standalone {
         private static final String ADMIN_PASSWORD = "soak-admin-secret";
         private final TestCertificates certificates;
-        private final RedisServer server;
-        private final FaultProxy proxy;
 
         Secured(String name, TestCertificates certificates) {
-            super(name);
+            super(name, RedisServer.startTls(RedisServer.Tls.of(certificates, true), securedArgs()));
             this.certificates = certificates;
+        }
+
+        private static String[] securedArgs() {
             List<String> args = new ArrayList<>(List.of(DURABLE));
             args.addAll(List.of("--requirepass", ADMIN_PASSWORD, "--user", USER, "on", ">" + PASSWORD, "~*", "&*", "+@all"));
-            this.server = RedisServer.startTls(RedisServer.Tls.of(certificates, true), args.toArray(new String[0]));
-            this.proxy = FaultProxy.start(server.host(), server.port());
+            return args.toArray(new String[0]);
         }
 
         @Override
@@ -327,32 +334,6 @@ abstract class ChaosDatabase implements AutoCloseable {
         @Override
         RedisURI direct(RedisServer s) {
             return RedisURI.create("rediss://" + USER + ":" + PASSWORD + "@" + s.host() + ":" + s.port());
-        }
-
-        @Override
-        List<RedisServer> servers() {
-            return List.of(server);
-        }
-
-        @Override
-        RedisServer serverFor(String key) {
-            return server;
-        }
-
-        @Override
-        List<FaultProxy> proxies() {
-            return List.of(proxy);
-        }
-
-        @Override
-        void restartProcesses() {
-            server.restart();
-        }
-
-        @Override
-        public void close() {
-            proxy.close();
-            server.close();
         }
     }
 
