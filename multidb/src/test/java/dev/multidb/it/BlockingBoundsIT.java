@@ -40,6 +40,11 @@ class BlockingBoundsIT {
         secondary.close();
     }
 
+    /** A health check that judges the primary by {@code healthy} (no round trip, so it decides at once), the others healthy. */
+    private static HealthCheck primaryHealthyWhile(AtomicBoolean healthy) {
+        return target -> CompletableFuture.completedFuture(!target.database().name().equals("primary") || healthy.get());
+    }
+
     private static int blockedClients(RedisServer server) {
         String info = server.command("INFO", "clients");
         return info.lines().filter(l -> l.startsWith("blocked_clients:")).map(l -> Integer.parseInt(l.substring(16).strip()))
@@ -75,10 +80,8 @@ class BlockingBoundsIT {
     @Test
     void aBlockingPopWaitingForAConnectionWhenItsDatabaseIsLeftRunsWhereTrafficWent() {
         AtomicBoolean primaryHealthy = new AtomicBoolean(true);
-        HealthCheck steered = target -> CompletableFuture.completedFuture(
-                !target.database().name().equals("primary") || primaryHealthy.get());
         client = MultiDbClient.create(Fixtures.twoDatabases(primary.uri(), secondary.uri())
-                .healthCheck(steered).autoFallbackInterval(Duration.ZERO).build());
+                .healthCheck(primaryHealthyWhile(primaryHealthy)).autoFallbackInterval(Duration.ZERO).build());
         // Every dedicated connection of the primary busy with a pop of its own, so the next one waits for a connection.
         List<CompletableFuture<KeyValue<String, String>>> holders = new ArrayList<>();
         for (int i = 0; i < DedicatedLending.POOL_SIZE; i++) {
@@ -105,11 +108,9 @@ class BlockingBoundsIT {
     @Test
     void aBlockingPopWaitingForItsConnectionToOpenWhenItsDatabaseIsLeftRunsWhereTrafficWent() {
         AtomicBoolean primaryHealthy = new AtomicBoolean(true);
-        HealthCheck steered = target -> CompletableFuture.completedFuture(
-                !target.database().name().equals("primary") || primaryHealthy.get());
         try (FaultProxy slow = FaultProxy.start(primary.host(), primary.port())) {
             client = MultiDbClient.create(Fixtures.twoDatabases(slow.uri(), secondary.uri())
-                    .healthCheck(steered).autoFallbackInterval(Duration.ZERO).build());
+                    .healthCheck(primaryHealthyWhile(primaryHealthy)).autoFallbackInterval(Duration.ZERO).build());
             // Opening a connection takes round trips (HELLO, CLIENT SETINFO): over a second at 300 ms each way,
             // while the steered check (no round trip) fails the primary at its next probe, 200 ms at most.
             slow.setLatency(Duration.ofMillis(300));
